@@ -1,0 +1,126 @@
+"""Learning Together: joint training for health and social care.
+
+``create_app`` builds the application: configuration, extensions, blueprints and commands.
+Nothing here touches the database, so gunicorn can fork safely after it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as config_module
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the application; ``config`` overrides the environment (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(config_module.DEFAULTS)
+    app.config["CONTENT_ROOT"] = PROJECT_ROOT
+    overrides = config or {}
+    if "SQLALCHEMY_DATABASE_URI" in overrides and "SECRET_KEY" in overrides:
+        app.config.update(overrides)
+    else:
+        app.config.update(config_module.from_environ(os.environ, Path(app.instance_path)))
+        app.config.update(overrides)
+
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .extensions import csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    from .models import render_migration_item
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):  # noqa: ANN202 - Flask-Login's callback
+        from .accounts import user_for_session
+
+        return user_for_session(session_id)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on; WAL and a busy timeout so several workers can write."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .views import admin, auth, employer, errors, learner, trainer
+
+    app.register_blueprint(errors.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(learner.bp)
+    app.register_blueprint(trainer.bp)
+    app.register_blueprint(employer.bp)
+    app.register_blueprint(admin.bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from .cli import demo_cli, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .models import Role
+    from .professions import BY_CODE
+
+    @app.context_processor
+    def site() -> dict[str, Any]:
+        return {"site_name": app.config["SITE_NAME"], "Role": Role, "PROFESSIONS": BY_CODE}
+
+    @app.template_filter("date")
+    def format_date(value: Any) -> str:
+        return value.strftime("%-d %B %Y") if value else ""
+
+    @app.template_filter("datetime")
+    def format_datetime(value: Any) -> str:
+        return value.strftime("%-d %B %Y, %H:%M UTC") if value else ""

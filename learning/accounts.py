@@ -1,0 +1,246 @@
+"""People: registration, passwords, sign-in, reset links, roles and organisations.
+
+Domain functions take explicit arguments, may add and flush, and never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from .extensions import db
+from .models import Organisation, Role, RoleGrant, User, utcnow
+from .professions import BY_CODE, Stage
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords, from the zxcvbn package's frequency lists."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Why this password is not acceptable, or None if it is."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Password must be at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer"
+    folded = password.casefold()
+    if folded in _common_passwords() or len(set(folded)) < 3:
+        return "This password is too common. Choose one that is harder to guess"
+    local_part = email.split("@", 1)[0].casefold()
+    if (local_part and len(local_part) >= 4 and local_part in folded) or (
+        name and name.replace(" ", "").casefold() == folded.replace(" ", "")
+    ):
+        return "Password must not be your name or email address"
+    return None
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively and without surrounding space."""
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    """The user with this email address, if any."""
+    return db.session.execute(
+        sa.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """What someone gives when they register."""
+
+    name: str
+    email: str
+    password: str
+    profession: str
+    stage: Stage
+    organisation_id: int | None = None
+    registration_number: str | None = None
+
+
+def register(person: NewPerson) -> User:
+    """Create a learner account. The caller checks the email is free and the password is fine."""
+    if person.profession not in BY_CODE:
+        raise ValueError(f"unknown profession {person.profession!r}")
+    user = User(
+        name=person.name.strip(),
+        email=normalise_email(person.email),
+        password_hash=hash_password(person.password),
+        profession_code=person.profession,
+        stage=person.stage,
+        organisation_id=person.organisation_id,
+        registration_number=(person.registration_number or "").strip() or None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user these credentials belong to, or None; takes the same time either way."""
+    user = user_by_email(email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def verify_password(user: User, password: str) -> bool:
+    """Whether this is the user's current password."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_password(user: User, password: str) -> None:
+    """Change a password and sign out every session and remembered device of this user."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+
+
+def user_for_session(session_id: str) -> User | None:
+    """Load the user a Flask-Login session identifier names, if it is still current."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+# Password reset links: signed, time-limited, and bound to the current password hash, so a
+# link stops working once it has been used (the hash changes) or the password changed otherwise.
+
+
+def _reset_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(user: User, secret_key: str) -> str:
+    """A one-time token for resetting this user's password."""
+    return _reset_serializer(secret_key).dumps([user.id, _password_fingerprint(user)])
+
+
+def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User | None:
+    """The user a reset token was made for, if it is genuine, unexpired and unused."""
+    try:
+        user_id, fingerprint = _reset_serializer(secret_key).loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired, ValueError, TypeError):
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or fingerprint != _password_fingerprint(user):
+        return None
+    return user
+
+
+def update_profile(
+    user: User, *, name: str, profession: str, stage: Stage, registration_number: str | None
+) -> None:
+    """Change what a person says about themselves."""
+    if profession not in BY_CODE:
+        raise ValueError(f"unknown profession {profession!r}")
+    user.name = name.strip()
+    user.profession_code = profession
+    user.stage = stage
+    user.registration_number = (registration_number or "").strip() or None
+
+
+def set_roles(user: User, roles: set[Role], *, granted_by: User) -> None:
+    """Make the user's granted roles exactly ``roles``."""
+    for grant in list(user.role_grants):
+        if grant.role not in roles:
+            user.role_grants.remove(grant)
+    for role in sorted(roles - user.roles):
+        user.role_grants.append(RoleGrant(role=role, granted_by=granted_by))
+    db.session.flush()
+
+
+def grant_role(user: User, role: Role, *, granted_by: User | None = None) -> None:
+    """Add one role, if the user does not have it."""
+    if role not in user.roles:
+        user.role_grants.append(RoleGrant(role=role, granted_by=granted_by))
+        db.session.flush()
+
+
+def move_to_organisation(user: User, organisation: Organisation | None) -> None:
+    """Record that a person now belongs to another organisation (or none)."""
+    user.organisation = organisation
+
+
+def search_users(query: str = "", role: Role | None = None) -> sa.Select[tuple[User]]:
+    """Users matching a free-text query on name, email or registration number, by name."""
+    statement = sa.select(User).order_by(User.name, User.id)
+    words = query.split()
+    for word in words[:6]:
+        word = word.lower()
+        statement = statement.where(
+            sa.or_(
+                sa.func.lower(User.name).contains(word, autoescape=True),
+                User.email.contains(word, autoescape=True),
+                sa.func.lower(User.registration_number).contains(word, autoescape=True),
+            )
+        )
+    if role is not None:
+        statement = statement.where(
+            User.id.in_(sa.select(RoleGrant.user_id).where(RoleGrant.role == role))
+        )
+    return statement
+
+
+def organisations() -> sa.Select[tuple[Organisation]]:
+    """Every organisation, by name."""
+    return sa.select(Organisation).order_by(Organisation.name)
+
+
+def organisation_sizes() -> sa.Select[tuple[Organisation, int]]:
+    """Every organisation with its number of members, by name: one query."""
+    return (
+        sa.select(Organisation, sa.func.count(User.id))
+        .outerjoin(User, User.organisation_id == Organisation.id)
+        .group_by(Organisation.id)
+        .order_by(Organisation.name)
+    )
+
+
+def organisation_name_taken(name: str, *, except_id: int | None = None) -> bool:
+    """Whether another organisation already has this name (ignoring case)."""
+    statement = sa.select(Organisation.id).where(
+        sa.func.lower(Organisation.name) == name.strip().lower()
+    )
+    if except_id is not None:
+        statement = statement.where(Organisation.id != except_id)
+    return db.session.execute(statement).first() is not None

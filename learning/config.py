@@ -1,0 +1,108 @@
+"""Configuration: defaults here, the environment read once by :func:`from_environ`.
+
+Every variable is documented in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+#: Defaults that hold in every environment. ``create_app`` adds the database URL and secret key.
+DEFAULTS: dict[str, Any] = {
+    "SITE_NAME": "Learning Together",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "WTF_CSRF_TIME_LIMIT": None,  # valid for the session: a long read must not lose a form
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_LIMIT_ADDRESS": "20 per 10 minutes",
+    "LOGIN_LIMIT_ACCOUNT": "8 per 10 minutes",
+    "RESET_LIMIT_ADDRESS": "10 per hour",
+    "REGISTER_LIMIT_ADDRESS": "20 per hour",
+    "PASSWORD_RESET_MAX_AGE": 3600,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "no-reply@localhost",
+    "DEMO_PASSWORD": "demo-password-2026",
+    "TRUSTED_PROXIES": 0,
+    "PAGE_SIZE": 25,
+}
+
+_BOOLEAN = {"1": True, "true": True, "yes": True, "on": True}
+_TEXT = (
+    "SITE_NAME",
+    "RATELIMIT_STORAGE_URI",
+    "LOGIN_LIMIT_ADDRESS",
+    "LOGIN_LIMIT_ACCOUNT",
+    "RESET_LIMIT_ADDRESS",
+    "REGISTER_LIMIT_ADDRESS",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "DEMO_PASSWORD",
+)
+_INTEGER = ("MAIL_PORT", "TRUSTED_PROXIES", "PASSWORD_RESET_MAX_AGE")
+_FLAGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
+
+
+def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Read the settings this app understands from the environment."""
+    config: dict[str, Any] = {}
+    for name in _TEXT:
+        if environ.get(name):
+            config[name] = environ[name]
+    for name in _INTEGER:
+        if environ.get(name):
+            config[name] = int(environ[name])
+    for name in _FLAGS:
+        if name in environ:
+            config[name] = environ[name].strip().lower() in _BOOLEAN
+    if environ.get("SECURE_COOKIES", "").strip().lower() in _BOOLEAN:
+        config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True
+    config["SQLALCHEMY_DATABASE_URI"] = database_url(
+        environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'learning.sqlite3'}"
+    )
+    config["SECRET_KEY"] = environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+    return config
+
+
+def database_url(url: str) -> str:
+    """Normalise Heroku-style ``postgres://`` URLs to SQLAlchemy's psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Return the key kept in ``instance/secret_key``, creating it (mode 0600) on first use.
+
+    Creation is exclusive, so several workers starting at once agree on one key.
+    """
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        key = secrets.token_hex(32)
+        handle.write(key)
+    return key

@@ -1,0 +1,202 @@
+"""Forms. Every form carries a CSRF token (Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from . import accounts
+from .models import OrganisationKind, Role
+from .professions import Stage, choices
+
+STAGE_CHOICES = [(stage.value, stage.label) for stage in Stage]
+NO_ORGANISATION = 0
+
+
+def _new_password(form: FlaskForm, field: PasswordField) -> None:
+    email = getattr(form, "email", None)
+    name = getattr(form, "name", None)
+    problem = accounts.password_problem(
+        field.data or "",
+        email=email.data if email is not None else getattr(form, "account_email", ""),
+        name=name.data if name is not None else "",
+    )
+    if problem:
+        raise ValidationError(problem)
+
+
+def _email_is_free(form: FlaskForm, field: EmailField) -> None:
+    if field.data and accounts.user_by_email(field.data) is not None:
+        raise ValidationError(
+            "An account with this email address already exists. Sign in, or reset your password"
+        )
+
+
+class ProfessionFields:
+    """Name, profession, stage and registration number: asked at registration and on profile."""
+
+    name = StringField(
+        "Full name",
+        validators=[InputRequired("Enter your full name"), Length(max=120)],
+        render_kw={"autocomplete": "name", "spellcheck": "false"},
+    )
+    profession = SelectField(
+        "Profession",
+        choices=[("", "Choose your profession"), *choices()],
+        validators=[InputRequired("Choose your profession")],
+    )
+    stage = RadioField(
+        "Stage",
+        choices=STAGE_CHOICES,
+        validators=[InputRequired("Choose whether you are a student or qualified")],
+    )
+    registration_number = StringField(
+        "Professional registration number (optional)",
+        description="For example your NMC PIN or Social Work England registration number.",
+        validators=[Optional(), Length(max=40)],
+        render_kw={"spellcheck": "false"},
+    )
+
+
+class RegisterForm(ProfessionFields, FlaskForm):
+    """Create an account."""
+
+    email = EmailField(
+        "Email address",
+        validators=[
+            InputRequired("Enter your email address"),
+            Email("Enter an email address in the correct format, like name@example.org"),
+            Length(max=254),
+            _email_is_free,
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Create a password",
+        description=f"At least {accounts.MIN_PASSWORD_LENGTH} characters. "
+        "A few unrelated words make a strong password.",
+        validators=[InputRequired("Create a password"), _new_password],
+        render_kw={"autocomplete": "new-password"},
+    )
+    organisation = SelectField(
+        "Organisation (optional)", coerce=int, validators=[Optional()], default=NO_ORGANISATION
+    )
+    submit = SubmitField("Create account")
+
+
+class SignInForm(FlaskForm):
+    """Sign in with email and password."""
+
+    email = EmailField(
+        "Email address",
+        validators=[InputRequired("Enter your email address")],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me signed in on this device for 14 days")
+    submit = SubmitField("Sign in")
+
+
+class ResetRequestForm(FlaskForm):
+    """Ask for a password reset link."""
+
+    email = EmailField(
+        "Email address",
+        validators=[
+            InputRequired("Enter your email address"),
+            Email("Enter an email address in the correct format, like name@example.org"),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+    submit = SubmitField("Send reset link")
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a new password from a reset link."""
+
+    account_email = ""
+    password = PasswordField(
+        "New password",
+        description=f"At least {accounts.MIN_PASSWORD_LENGTH} characters.",
+        validators=[InputRequired("Enter a new password"), _new_password],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Set password")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """Change the password while signed in."""
+
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Change password")
+
+
+class ProfileForm(ProfessionFields, FlaskForm):
+    """Edit one's own details."""
+
+    submit = SubmitField("Save changes")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RolesForm(FlaskForm):
+    """An admin sets a user's roles."""
+
+    roles = MultiCheckboxField(
+        "Roles",
+        choices=[(role.value, f"{role.label}: {role.description}") for role in Role],
+        description="Everyone is a learner. Tick the roles this person should also have.",
+    )
+    submit = SubmitField("Save roles")
+
+
+class MoveOrganisationForm(FlaskForm):
+    """An admin moves a user to another organisation."""
+
+    organisation = SelectField("Organisation", coerce=int)
+    submit = SubmitField("Move")
+
+
+class OrganisationForm(FlaskForm):
+    """Create or edit an organisation."""
+
+    name = StringField(
+        "Name",
+        validators=[InputRequired("Enter the organisation's name"), Length(max=200)],
+    )
+    kind = SelectField(
+        "Kind",
+        choices=[("", "Choose a kind"), *[(kind.value, kind.label) for kind in OrganisationKind]],
+        validators=[InputRequired("Choose what kind of organisation this is")],
+    )
+    submit = SubmitField("Save organisation")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: carries only the CSRF token."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,186 @@
+"""People and facts about them. Content (modules, quizzes) lives in files, not here."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .professions import BY_CODE, Profession, Stage
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python.
+
+    PostgreSQL stores ``timestamptz``; SQLite has no time zones, so values are stored as UTC and
+    the zone is put back on load.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_column(enum_class: type[enum.Enum]) -> sa.Enum:
+    """Store an enum by its value as VARCHAR, the same on SQLite and PostgreSQL."""
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Role(enum.StrEnum):
+    """Roles granted by an admin. Everyone is a learner; these add to that."""
+
+    TRAINER = "trainer"
+    EMPLOYER = "employer"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {"trainer": "Trainer", "employer": "Employer", "admin": "Administrator"}[self.value]
+
+    @property
+    def description(self) -> str:
+        return {
+            "trainer": "builds mixed cohorts and sees how each profession answered",
+            "employer": "manages the required training of their organisation's staff",
+            "admin": "manages people, roles and organisations",
+        }[self.value]
+
+
+class OrganisationKind(enum.StrEnum):
+    """What sort of body an organisation is."""
+
+    NHS_TRUST = "nhs-trust"
+    LOCAL_AUTHORITY = "local-authority"
+    HOUSING_PROVIDER = "housing-provider"
+    UNIVERSITY = "university"
+    CARE_PROVIDER = "care-provider"
+    VOLUNTARY = "voluntary"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "nhs-trust": "NHS trust",
+            "local-authority": "Local authority",
+            "housing-provider": "Housing provider",
+            "university": "University",
+            "care-provider": "Care provider",
+            "voluntary": "Voluntary organisation",
+            "other": "Other",
+        }[self.value]
+
+
+class Organisation(db.Model):
+    """An employer or university that people belong to."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in. Every user is a learner; roles add to that."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    profession_code: Mapped[str] = mapped_column("profession", sa.String(32), index=True)
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage))
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    registration_number: Mapped[str | None] = mapped_column(sa.String(40))
+    # Part of the session identifier: bumping it signs out every other session and cookie.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+    role_grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        foreign_keys="RoleGrant.user_id",
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email!r}>"
+
+    def get_id(self) -> str:
+        """Flask-Login's session identifier: id and session version."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def profession(self) -> Profession:
+        return BY_CODE[self.profession_code]
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(grant.role for grant in self.role_grants)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+
+class RoleGrant(db.Model):
+    """A role an admin has granted to a user."""
+
+    __tablename__ = "role_grant"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
+
+
+def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Write our column types into migrations as plain SQLAlchemy types."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

@@ -1,0 +1,28 @@
+"""Email to people: sent through SMTP when ``MAIL_SERVER`` is configured."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app, render_template
+from flask_mail import Message
+
+from .extensions import mail
+from .models import User
+
+
+def can_send_mail(config: Mapping[str, Any]) -> bool:
+    """Whether an SMTP server has been configured."""
+    return bool(config.get("MAIL_SERVER"))
+
+
+def send_reset_link(user: User, link: str) -> None:
+    """Email a password reset link to its owner."""
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    message = Message(
+        subject=f"Reset your {current_app.config['SITE_NAME']} password",
+        recipients=[user.email],
+        body=render_template("email/reset_password.txt", user=user, link=link, minutes=minutes),
+    )
+    mail.send(message)

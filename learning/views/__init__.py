@@ -1,0 +1,1 @@
+"""Blueprints, one per audience: auth, learner, trainer, employer, admin; and error pages."""

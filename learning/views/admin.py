@@ -1,0 +1,168 @@
+"""Administrators' pages: people, roles and organisations."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from .. import accounts, notify
+from ..access import require_role
+from ..extensions import db
+from ..forms import ActionForm, MoveOrganisationForm, OrganisationForm, RolesForm
+from ..models import Organisation, OrganisationKind, Role, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(require_role(Role.ADMIN))
+
+
+@bp.get("/")
+def users():
+    """Find people by name, email or registration number, optionally by role."""
+    query = request.args.get("q", "").strip()[:200]
+    role = request.args.get("role", "")
+    role_filter = Role(role) if role in {r.value for r in Role} else None
+    page = db.paginate(
+        accounts.search_users(query, role_filter),
+        per_page=current_app.config["PAGE_SIZE"],
+        max_per_page=100,
+        error_out=False,
+    )
+    return render_template(
+        "admin/users.html", page=page, query=query, role=role_filter.value if role_filter else ""
+    )
+
+
+def _user_forms(user: User) -> tuple[RolesForm, MoveOrganisationForm, ActionForm]:
+    roles_form = RolesForm(roles=[role.value for role in user.roles])
+    move_form = MoveOrganisationForm(organisation=user.organisation_id or 0)
+    move_form.organisation.choices = [
+        (0, "No organisation"),
+        *[(o.id, o.name) for o in db.session.execute(accounts.organisations()).scalars()],
+    ]
+    return roles_form, move_form, ActionForm()
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id: int):
+    """One person's details, roles and organisation."""
+    person = db.get_or_404(User, user_id)
+    roles_form, move_form, reset_form = _user_forms(person)
+    return render_template(
+        "admin/user.html",
+        person=person,
+        roles_form=roles_form,
+        move_form=move_form,
+        reset_form=reset_form,
+        mail_configured=notify.can_send_mail(current_app.config),
+    )
+
+
+@bp.post("/users/<int:user_id>/roles")
+def set_roles(user_id: int):
+    """Grant and remove roles."""
+    person = db.get_or_404(User, user_id)
+    form = RolesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    roles = {Role(value) for value in form.roles.data}
+    if person.id == current_user.id and Role.ADMIN not in roles:
+        flash("You cannot remove your own administrator role.", "error")
+        return redirect(url_for("admin.user", user_id=person.id))
+    accounts.set_roles(person, roles, granted_by=current_user)
+    db.session.commit()
+    flash(f"Roles saved for {person.name}.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/organisation")
+def move_user(user_id: int):
+    """Move a person to another organisation, or to none."""
+    person = db.get_or_404(User, user_id)
+    form = MoveOrganisationForm()
+    form.organisation.choices = [
+        (0, "No organisation"),
+        *[(o.id, o.name) for o in db.session.execute(accounts.organisations()).scalars()],
+    ]
+    if not form.validate_on_submit():
+        abort(400)
+    organisation = db.session.get(Organisation, form.organisation.data) or None
+    accounts.move_to_organisation(person, organisation)
+    db.session.commit()
+    where = organisation.name if organisation else "no organisation"
+    flash(f"{person.name} now belongs to {where}.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+def create_reset_link(user_id: int):
+    """Make a one-time password reset link for the admin to pass on."""
+    person = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = accounts.reset_token(person, current_app.config["SECRET_KEY"])
+    link = url_for("auth.reset_password", token=token, _external=True)
+    roles_form, move_form, reset_form = _user_forms(person)
+    return render_template(
+        "admin/user.html",
+        person=person,
+        roles_form=roles_form,
+        move_form=move_form,
+        reset_form=reset_form,
+        reset_link=link,
+        mail_configured=notify.can_send_mail(current_app.config),
+    )
+
+
+@bp.get("/organisations")
+def organisations():
+    """Every organisation with its number of members."""
+    rows = db.session.execute(accounts.organisation_sizes()).all()
+    return render_template("admin/organisations.html", rows=rows)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+def new_organisation():
+    """Create an organisation."""
+    form = OrganisationForm()
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("admin/organisation_form.html", form=form, organisation=None), status
+    if accounts.organisation_name_taken(form.name.data):
+        form.name.errors.append("An organisation with this name already exists")
+        return render_template("admin/organisation_form.html", form=form, organisation=None), 422
+    organisation = Organisation(name=form.name.data.strip(), kind=OrganisationKind(form.kind.data))
+    db.session.add(organisation)
+    db.session.commit()
+    flash(f"{organisation.name} has been created.", "success")
+    return redirect(url_for("admin.organisations"))
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+def edit_organisation(organisation_id: int):
+    """Rename an organisation or change its kind."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = OrganisationForm(name=organisation.name, kind=organisation.kind.value)
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template(
+            "admin/organisation_form.html", form=form, organisation=organisation
+        ), status
+    if accounts.organisation_name_taken(form.name.data, except_id=organisation.id):
+        form.name.errors.append("An organisation with this name already exists")
+        return render_template(
+            "admin/organisation_form.html", form=form, organisation=organisation
+        ), 422
+    organisation.name = form.name.data.strip()
+    organisation.kind = OrganisationKind(form.kind.data)
+    db.session.commit()
+    flash(f"{organisation.name} has been saved.", "success")
+    return redirect(url_for("admin.organisations"))

@@ -1,0 +1,149 @@
+"""Registration, sign-in and out, and password reset."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from .. import accounts, notify
+from ..extensions import db, limiter, login_limit_account, login_limit_address, submitted_email
+from ..forms import NO_ORGANISATION, NewPasswordForm, RegisterForm, ResetRequestForm, SignInForm
+from ..models import Organisation
+from ..professions import Stage
+
+bp = Blueprint("auth", __name__)
+
+SIGN_IN_FAILED = "The email address or password is not right"
+
+
+def _safe_next(target: str | None) -> str:
+    """Follow ``next`` only to a path on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            if not target.startswith("//") and "\\" not in target:
+                return target
+    return url_for("learner.dashboard")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["REGISTER_LIMIT_ADDRESS"], methods=["POST"], scope="register"
+)
+def register():
+    """Create a learner account and sign the new learner in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learner.dashboard"))
+    form = RegisterForm()
+    organisations = db.session.execute(accounts.organisations()).scalars().all()
+    form.organisation.choices = [
+        (NO_ORGANISATION, "None, or not listed"),
+        *[(o.id, o.name) for o in organisations],
+    ]
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("auth/register.html", form=form), status
+    organisation_id = form.organisation.data or None
+    if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
+        organisation_id = None
+    user = accounts.register(
+        accounts.NewPerson(
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            profession=form.profession.data,
+            stage=Stage(form.stage.data),
+            organisation_id=organisation_id,
+            registration_number=form.registration_number.data,
+        )
+    )
+    db.session.commit()
+    login_user(user)
+    flash(f"Welcome, {user.name}. Your account is ready.", "success")
+    return redirect(url_for("learner.dashboard"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(login_limit_address, methods=["POST"], scope="sign-in-address")
+@limiter.limit(
+    login_limit_account, key_func=submitted_email, methods=["POST"], scope="sign-in-account"
+)
+def sign_in():
+    """Sign in with email and password; the same message for any failure."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(SIGN_IN_FAILED)
+    status = 422 if form.errors else 200
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """Sign out of this browser."""
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("learner.home"))
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RESET_LIMIT_ADDRESS"], methods=["POST"], scope="reset-address"
+)
+@limiter.limit(
+    login_limit_account, key_func=submitted_email, methods=["POST"], scope="reset-account"
+)
+def request_reset():
+    """Send a reset link if the account exists; say the same thing either way."""
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("auth/reset_request.html", form=form), status
+    user = accounts.user_by_email(form.email.data)
+    if user is not None and notify.can_send_mail(current_app.config):
+        token = accounts.reset_token(user, current_app.config["SECRET_KEY"])
+        notify.send_reset_link(user, url_for("auth.reset_password", token=token, _external=True))
+    return render_template(
+        "auth/reset_sent.html",
+        email=form.email.data,
+        mail_configured=notify.can_send_mail(current_app.config),
+    )
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RESET_LIMIT_ADDRESS"], methods=["POST"], scope="reset-address"
+)
+def reset_password(token: str):
+    """Set a new password from a one-time link."""
+    user = accounts.user_for_reset_token(
+        token, current_app.config["SECRET_KEY"], current_app.config["PASSWORD_RESET_MAX_AGE"]
+    )
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = NewPasswordForm()
+    form.account_email = user.email
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("auth/reset_password.html", form=form, user=user), status
+    accounts.set_password(user, form.password.data)
+    db.session.commit()
+    logout_user()
+    flash("Your password has been changed. Sign in with your new password.", "success")
+    return redirect(url_for("auth.sign_in"))
