@@ -13,14 +13,32 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import accounts
 from .models import OrganisationKind, Role
 from .professions import Stage, choices
 
-STAGE_CHOICES = [(stage.value, stage.label) for stage in Stage]
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def options(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+    """Choices for a select, radio or checkbox field from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+STAGE_CHOICES = options([(stage.value, stage.label) for stage in Stage])
 NO_ORGANISATION = 0
 
 
@@ -48,12 +66,13 @@ class ProfessionFields:
 
     name = StringField(
         "Full name",
-        validators=[InputRequired("Enter your full name"), Length(max=120)],
+        validators=[DataRequired("Enter your full name"), Length(max=120)],
+        filters=[_strip],
         render_kw={"autocomplete": "name", "spellcheck": "false"},
     )
     profession = SelectField(
         "Profession",
-        choices=[("", "Choose your profession"), *choices()],
+        choices=options([("", "Choose your profession"), *choices()]),
         validators=[InputRequired("Choose your profession")],
     )
     stage = RadioField(
@@ -80,6 +99,7 @@ class RegisterForm(ProfessionFields, FlaskForm):
             Length(max=254),
             _email_is_free,
         ],
+        filters=[_strip],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     password = PasswordField(
@@ -100,7 +120,8 @@ class SignInForm(FlaskForm):
 
     email = EmailField(
         "Email address",
-        validators=[InputRequired("Enter your email address")],
+        validators=[DataRequired("Enter your email address")],
+        filters=[_strip],
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
     password = PasswordField(
@@ -115,12 +136,11 @@ class SignInForm(FlaskForm):
 class ResetRequestForm(FlaskForm):
     """Ask for a password reset link."""
 
+    # No format check: the answer is the same for any address, and demo accounts use .test.
     email = EmailField(
         "Email address",
-        validators=[
-            InputRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.org"),
-        ],
+        validators=[DataRequired("Enter your email address"), Length(max=254)],
+        filters=[_strip],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     submit = SubmitField("Send reset link")
@@ -168,7 +188,7 @@ class RolesForm(FlaskForm):
 
     roles = MultiCheckboxField(
         "Roles",
-        choices=[(role.value, f"{role.label}: {role.description}") for role in Role],
+        choices=options([(role.value, f"{role.label}: {role.description}") for role in Role]),
         description="Everyone is a learner. Tick the roles this person should also have.",
     )
     submit = SubmitField("Save roles")
@@ -186,11 +206,14 @@ class OrganisationForm(FlaskForm):
 
     name = StringField(
         "Name",
-        validators=[InputRequired("Enter the organisation's name"), Length(max=200)],
+        validators=[DataRequired("Enter the organisation's name"), Length(max=200)],
+        filters=[_strip],
     )
     kind = SelectField(
         "Kind",
-        choices=[("", "Choose a kind"), *[(kind.value, kind.label) for kind in OrganisationKind]],
+        choices=options(
+            [("", "Choose a kind"), *[(kind.value, kind.label) for kind in OrganisationKind]]
+        ),
         validators=[InputRequired("Choose what kind of organisation this is")],
     )
     submit = SubmitField("Save organisation")

@@ -17,7 +17,7 @@ from flask_login import current_user
 from .. import accounts, notify
 from ..access import require_role
 from ..extensions import db
-from ..forms import ActionForm, MoveOrganisationForm, OrganisationForm, RolesForm
+from ..forms import ActionForm, MoveOrganisationForm, OrganisationForm, RolesForm, options
 from ..models import Organisation, OrganisationKind, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -41,13 +41,15 @@ def users():
     )
 
 
+def _organisation_choices() -> list:
+    organisations = db.session.execute(accounts.organisations()).scalars()
+    return options([(0, "No organisation"), *[(o.id, o.name) for o in organisations]])
+
+
 def _user_forms(user: User) -> tuple[RolesForm, MoveOrganisationForm, ActionForm]:
     roles_form = RolesForm(roles=[role.value for role in user.roles])
     move_form = MoveOrganisationForm(organisation=user.organisation_id or 0)
-    move_form.organisation.choices = [
-        (0, "No organisation"),
-        *[(o.id, o.name) for o in db.session.execute(accounts.organisations()).scalars()],
-    ]
+    move_form.organisation.choices = _organisation_choices()
     return roles_form, move_form, ActionForm()
 
 
@@ -73,7 +75,7 @@ def set_roles(user_id: int):
     form = RolesForm()
     if not form.validate_on_submit():
         abort(400)
-    roles = {Role(value) for value in form.roles.data}
+    roles = {Role(value) for value in form.roles.data or []}
     if person.id == current_user.id and Role.ADMIN not in roles:
         flash("You cannot remove your own administrator role.", "error")
         return redirect(url_for("admin.user", user_id=person.id))
@@ -88,10 +90,7 @@ def move_user(user_id: int):
     """Move a person to another organisation, or to none."""
     person = db.get_or_404(User, user_id)
     form = MoveOrganisationForm()
-    form.organisation.choices = [
-        (0, "No organisation"),
-        *[(o.id, o.name) for o in db.session.execute(accounts.organisations()).scalars()],
-    ]
+    form.organisation.choices = _organisation_choices()
     if not form.validate_on_submit():
         abort(400)
     organisation = db.session.get(Organisation, form.organisation.data) or None

@@ -17,7 +17,14 @@ from flask_login import current_user, login_user, logout_user
 
 from .. import accounts, notify
 from ..extensions import db, limiter, login_limit_account, login_limit_address, submitted_email
-from ..forms import NO_ORGANISATION, NewPasswordForm, RegisterForm, ResetRequestForm, SignInForm
+from ..forms import (
+    NO_ORGANISATION,
+    NewPasswordForm,
+    RegisterForm,
+    ResetRequestForm,
+    SignInForm,
+    options,
+)
 from ..models import Organisation
 from ..professions import Stage
 
@@ -46,10 +53,9 @@ def register():
         return redirect(url_for("learner.dashboard"))
     form = RegisterForm()
     organisations = db.session.execute(accounts.organisations()).scalars().all()
-    form.organisation.choices = [
-        (NO_ORGANISATION, "None, or not listed"),
-        *[(o.id, o.name) for o in organisations],
-    ]
+    form.organisation.choices = options(
+        [(NO_ORGANISATION, "None, or not listed"), *[(o.id, o.name) for o in organisations]]
+    )
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
         return render_template("auth/register.html", form=form), status

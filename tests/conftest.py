@@ -1,0 +1,202 @@
+"""Shared fixtures: one app per run, on SQLite or PostgreSQL, with a clean database per test.
+
+``TEST_DB=postgresql`` runs the suite on ``TEST_DATABASE_URL`` (default: the local ``test``
+database); otherwise on a temporary SQLite file. ``REQUIRE_POSTGRES=1`` turns an unreachable
+PostgreSQL into a failure instead of a skipped run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from itertools import count
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from learning import accounts, create_app
+from learning.extensions import db, limiter
+from learning.models import Organisation, OrganisationKind, Role, User
+from learning.professions import Stage
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PASSWORD = "correct horse battery"
+
+
+def _wanted(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
+
+
+def postgres_url() -> str:
+    """The PostgreSQL URL the suite runs against with TEST_DB=postgresql."""
+    return os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG_URL
+
+
+def postgres_reachable(url: str) -> str | None:
+    """None if PostgreSQL answers at ``url``, else the reason it does not."""
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # any failure means "not reachable", reported below
+        return str(error).splitlines()[0]
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("TEST_DB") == "postgresql":
+        reason = postgres_reachable(postgres_url())
+        if reason is not None:
+            message = f"PostgreSQL is not reachable at {postgres_url()}: {reason}"
+            if _wanted("REQUIRE_POSTGRES"):
+                pytest.exit(message + " (REQUIRE_POSTGRES=1)", returncode=1)
+            pytest.exit(message + "; skipping the PostgreSQL run", returncode=0)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {os.environ.get('TEST_DB') or 'sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if os.environ.get("TEST_DB") == "postgresql":
+        return postgres_url()
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            # Generous by default; the rate-limit tests tighten these.
+            "LOGIN_LIMIT_ADDRESS": "1000 per minute",
+            "LOGIN_LIMIT_ACCOUNT": "1000 per minute",
+            "RESET_LIMIT_ADDRESS": "1000 per minute",
+            "REGISTER_LIMIT_ADDRESS": "1000 per minute",
+            "MAIL_SUPPRESS_SEND": True,
+            "SERVER_NAME": None,
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts with empty tables and fresh rate-limit counters."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    limiter.reset()
+    yield
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+
+
+_serial = count(1)
+
+
+@pytest.fixture
+def make_organisation(app: Flask) -> Callable[..., Organisation]:
+    """Create an organisation and return it (detached but with its id)."""
+
+    def make(name: str | None = None, kind: OrganisationKind = OrganisationKind.NHS_TRUST):
+        with app.app_context():
+            organisation = Organisation(name=name or f"Organisation {next(_serial)}", kind=kind)
+            db.session.add(organisation)
+            db.session.commit()
+            db.session.refresh(organisation)
+            db.session.expunge(organisation)
+            return organisation
+
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create a user with the given roles and return it (detached but with its id)."""
+
+    def make(
+        *roles: Role,
+        email: str | None = None,
+        name: str = "Sam Example",
+        profession: str = "nursing",
+        stage: Stage = Stage.QUALIFIED,
+        organisation: Organisation | None = None,
+        password: str = PASSWORD,
+    ) -> User:
+        with app.app_context():
+            user = accounts.register(
+                accounts.NewPerson(
+                    name=name,
+                    email=email or f"person{next(_serial)}@example.test",
+                    password=password,
+                    profession=profession,
+                    stage=stage,
+                    organisation_id=organisation.id if organisation else None,
+                )
+            )
+            for role in roles:
+                accounts.grant_role(user, role)
+            db.session.commit()
+            user_id = user.id
+            db.session.expunge_all()
+            user = db.session.get(User, user_id)
+            assert user is not None
+            _ = user.role_grants, user.organisation
+            db.session.expunge_all()
+            return user
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    """Sign a user in through the real sign-in form."""
+
+    def sign_in(user: User, password: str = PASSWORD) -> FlaskClient:
+        response = client.post("/sign-in", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token in a rendered form."""
+    match = CSRF_PATTERN.search(html) or re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)

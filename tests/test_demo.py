@@ -1,0 +1,68 @@
+"""The demo data a reviewer meets on first run."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import sqlalchemy as sa
+
+from learning import accounts, demo
+from learning.extensions import db
+from learning.models import Organisation, Role, User
+from learning.professions import Stage
+
+
+def test_demo_load_creates_the_documented_accounts_and_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "4 organisations and 31 people created" in first.output
+    again = runner.invoke(args=["demo", "load"])
+    assert "0 organisations and 0 people created" in again.output
+
+    with app.app_context():
+        people = {u.email: u for u in db.session.execute(sa.select(User)).scalars()}
+        for email, _ in demo.NAMED_ACCOUNTS:
+            assert accounts.authenticate(email, app.config["DEMO_PASSWORD"]) is not None
+        assert people["admin@demo.test"].roles == {Role.ADMIN}
+        assert people["trainer@demo.test"].roles == {Role.TRAINER}
+        assert people["employer@demo.test"].organisation.name == demo.TRUST
+        assert people["employer.council@demo.test"].organisation.name == demo.COUNCIL
+        assert people["student.nurse@demo.test"].stage is Stage.STUDENT
+        assert people["housing@demo.test"].profession_code == "housing"
+
+        learners = [u for u in people.values() if not u.roles]
+        assert len(learners) >= 24
+        professions = Counter(u.profession_code for u in learners)
+        for code in ("nursing", "social-work", "occupational-therapy", "housing"):
+            assert professions[code] >= 4
+        assert {u.stage for u in learners} == set(Stage)
+        organisations = {o.name for o in db.session.execute(sa.select(Organisation)).scalars()}
+        assert organisations == {name for name, _ in demo.ORGANISATIONS}
+
+
+def test_demo_load_if_empty_leaves_a_used_database_alone(app, make_user):
+    make_user()
+    result = app.test_cli_runner().invoke(args=["demo", "load-if-empty"])
+    assert "not loaded" in result.output
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 1
+
+
+def test_users_create_makes_an_administrator(app):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--admin", "--email", "Boss@Example.org", "--name", "Ada Boss"],
+        input="a solid admin passphrase\na solid admin passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = accounts.user_by_email("boss@example.org")
+        assert user is not None and user.roles == {Role.ADMIN}
+
+
+def test_users_create_refuses_a_weak_password(app):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "a@example.org", "--name", "A", "--password", "short"]
+    )
+    assert result.exit_code != 0
+    assert "at least 10" in result.output

@@ -1,0 +1,138 @@
+"""CSRF, rate limits, password storage and the secret key."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from learning import accounts
+from learning.config import instance_secret_key
+
+from .conftest import PASSWORD, csrf_token
+
+
+@pytest.fixture
+def csrf_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(csrf_on, client, make_user):
+    user = make_user()
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "reload the page" in response.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_a_form_posted_with_its_csrf_token_is_accepted(csrf_on, client, make_user):
+    user = make_user()
+    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+    response = client.post(
+        "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+
+
+def test_signing_out_without_a_csrf_token_is_refused(csrf_on, client, make_user):
+    user = make_user()
+    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert client.post("/sign-out").status_code == 400
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_admin_actions_without_a_csrf_token_are_refused(csrf_on, app, client, make_user):
+    from learning.models import Role
+
+    admin = make_user(Role.ADMIN)
+    other = make_user()
+    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+    client.post("/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(f"/admin/users/{other.id}/roles", data={"roles": ["admin"]})
+    assert response.status_code == 400
+
+
+def test_sign_in_is_limited_per_account_across_addresses(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "3 per minute")
+    user = make_user()
+    for n in range(3):
+        address = {"REMOTE_ADDR": f"10.0.0.{n}"}
+        response = client.post(
+            "/sign-in", data={"email": user.email, "password": "wrong!"}, environ_base=address
+        )
+        assert response.status_code == 422
+    blocked = client.post(
+        "/sign-in",
+        data={"email": user.email.upper(), "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.99"},
+    )
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    other = make_user()
+    response = client.post("/sign-in", data={"email": other.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_sign_in_is_limited_per_address_across_accounts(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ADDRESS", "4 per minute")
+    for n in range(4):
+        response = client.post(
+            "/sign-in", data={"email": f"guess{n}@example.test", "password": "guess!"}
+        )
+        assert response.status_code == 422
+    user = make_user()
+    blocked = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert blocked.status_code == 429
+    elsewhere = client.post(
+        "/sign-in",
+        data={"email": user.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_reading_the_sign_in_page_is_not_limited(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ADDRESS", "2 per minute")
+    assert all(client.get("/sign-in").status_code == 200 for _ in range(5))
+
+
+def test_passwords_are_hashed_with_argon2id_and_verified(app_context, make_user):
+    hashed = accounts.hash_password("a perfectly fine passphrase")
+    assert hashed.startswith("$argon2id$")
+    assert hashed != accounts.hash_password("a perfectly fine passphrase")  # salted
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short", "at least 10"),
+        ("qwertyuiop", "too common"),
+        ("Password123", "too common"),
+        ("aaaaaaaaaaaa", "too common"),
+        ("x" * 257, "256 characters or fewer"),
+    ],
+)
+def test_weak_passwords_are_refused_with_a_reason(password, problem):
+    assert problem in accounts.password_problem(password)
+
+
+def test_a_password_made_of_the_email_address_is_refused():
+    assert accounts.password_problem("grace.adeyemi1", email="grace.adeyemi@example.org")
+    assert accounts.password_problem("river tea kettle") is None
+
+
+def test_the_generated_secret_key_is_kept_private_and_reused(tmp_path):
+    key = instance_secret_key(tmp_path)
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+    assert len(key) >= 64
+    assert instance_secret_key(tmp_path) == key
+
+
+def test_responses_do_not_leak_the_password_hash(client, make_user, login):
+    user = make_user()
+    login(user)
+    for path in ("/dashboard", "/profile"):
+        assert "$argon2" not in client.get(path).get_data(as_text=True)
