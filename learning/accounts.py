@@ -20,7 +20,8 @@ from .professions import BY_CODE, Stage
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 "low memory" defaults
+PRODUCTION_HASHER_PARAMETERS = (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism)
 # Verified against when the email is unknown, so both failures take the same time.
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 

@@ -14,6 +14,7 @@ from itertools import count
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -21,6 +22,10 @@ from learning import accounts, create_app
 from learning.extensions import db, limiter
 from learning.models import Organisation, OrganisationKind, Role, User
 from learning.professions import Stage
+
+# Cheap hashing keeps the suite fast; production parameters are tested in test_security.
+accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+accounts._DUMMY_HASH = accounts._hasher.hash("timing only")
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "correct horse battery"

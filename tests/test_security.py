@@ -6,6 +6,7 @@ import os
 import stat
 
 import pytest
+from argon2 import PasswordHasher
 
 from learning import accounts
 from learning.config import instance_secret_key
@@ -98,10 +99,13 @@ def test_reading_the_sign_in_page_is_not_limited(app, client, monkeypatch):
     assert all(client.get("/sign-in").status_code == 200 for _ in range(5))
 
 
-def test_passwords_are_hashed_with_argon2id_and_verified(app_context, make_user):
-    hashed = accounts.hash_password("a perfectly fine passphrase")
-    assert hashed.startswith("$argon2id$")
-    assert hashed != accounts.hash_password("a perfectly fine passphrase")  # salted
+def test_passwords_are_hashed_with_argon2id_at_recommended_strength():
+    hasher = PasswordHasher()  # what production uses (tests swap in a cheaper one for speed)
+    hashed = hasher.hash("a perfectly fine passphrase")
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert hasher.verify(hashed, "a perfectly fine passphrase")
+    assert hashed != hasher.hash("a perfectly fine passphrase")  # salted
+    assert accounts.PRODUCTION_HASHER_PARAMETERS == (3, 65536, 4)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,65 @@
+# The README's commands. Everything installs into .venv from pyproject.toml.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export TEST_DATABASE_URL
+
+.PHONY: help install install-test run dev test lint pytest-sqlite pytest-postgres migrate clean
+
+help:
+	@echo "make run    install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make dev    the same with Flask's debug server and reloading"
+	@echo "make test   lint and the whole test suite, on SQLite and on PostgreSQL"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(FLASK) db upgrade
+
+run: migrate
+	$(FLASK) demo load-if-empty
+	@$(FLASK) demo accounts
+	@echo "Serving on http://$(HOST):$(PORT) with $(WORKERS) gunicorn workers (Ctrl+C to stop)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - app:app
+
+dev: migrate
+	$(FLASK) demo load-if-empty
+	@$(FLASK) demo accounts
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+pytest-sqlite: install-test
+	$(BIN)/pytest
+
+# Exits 0 with a note when PostgreSQL is unreachable, unless REQUIRE_POSTGRES=1.
+pytest-postgres: install-test
+	TEST_DB=postgresql $(BIN)/pytest
+
+test: lint pytest-sqlite pytest-postgres
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
