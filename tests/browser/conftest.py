@@ -116,8 +116,8 @@ class Journey:
         return self.page.evaluate(
             "() => { const e = document.activeElement;"
             " const text = (e.tagName === 'INPUT' ? e.value : e.textContent) || '';"
-            " return {tag: e.tagName.toLowerCase(), id: e.id, text: text.replace(/\\s+/g, ' ').trim(),"
-            " name: e.getAttribute('name'), type: e.getAttribute('type')}; }"
+            " return {tag: e.tagName.toLowerCase(), id: e.id,"
+            " text: text.replace(/\\s+/g, ' ').trim(), name: e.getAttribute('name')}; }"
         )
 
     def tab_to(self, *, id: str | None = None, text: str | None = None, limit: int = 60) -> None:

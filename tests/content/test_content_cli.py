@@ -1,0 +1,66 @@
+"""``flask content check`` prints every problem as path:line: message and sets the exit code."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from freezegun import freeze_time
+
+from learning.content.cli import content_cli
+
+
+@pytest.fixture
+def run_check(course):
+    app = Flask(__name__)
+    app.config["CONTENT_ROOT"] = course
+    app.cli.add_command(content_cli)
+
+    def run():
+        return app.test_cli_runner().invoke(args=["content", "check"])
+
+    return run
+
+
+@freeze_time("2026-06-01")
+def test_clean_content_prints_counts_and_exits_zero(run_check):
+    result = run_check()
+    assert result.exit_code == 0
+    assert result.output == "Content OK: 3 modules, 6 glossary terms.\n"
+
+
+@freeze_time("2027-02-15")
+def test_overdue_reviews_are_printed_as_warnings_without_failing(run_check):
+    result = run_check()
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "warning: modules/hospital-discharge.md:17: review overdue: next_review was 2027-02-01",
+        "warning: modules/roles-and-values.md:19: review overdue: next_review was 2027-01-15",
+        "Content OK: 3 modules, 6 glossary terms.",
+    ]
+
+
+@freeze_time("2026-06-01")
+def test_problems_are_printed_relative_to_the_content_root_and_exit_one(
+    course, run_check, front, add_module, problems
+):
+    add_module(course, "broken", front.replace("topics: [roles]", "topics: [rols]") + "T.\n")
+    add_module(course, "linky", front + "[gone](gone.md)\n")
+    result = run_check()
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        'modules/broken.md:8: unknown topic "rols" (did you mean "roles"?)',
+        'modules/linky.md:15: link to "gone.md": there is no module "gone"',
+        "2 problems found.",
+    ]
+
+
+@freeze_time("2026-06-01")
+def test_quiz_names_are_checked_once_a_quizzes_folder_exists(course, run_check):
+    (course / "quizzes").mkdir()
+    (course / "quizzes" / "other-quiz.md").write_text("---\n---\n")
+    result = run_check()
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        'modules/safeguarding-adults.md:12: unknown quiz "safeguarding-basics"'
+        " (use one of: other-quiz)"
+    )
