@@ -51,6 +51,7 @@ dev: migrate
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(FLASK) content check
 
 pytest-sqlite: install-test
 	$(BIN)/pytest
