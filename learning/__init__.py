@@ -15,6 +15,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
+from . import curriculum
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     _init_extensions(app)
+    curriculum.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
     _register_template_helpers(app)
@@ -92,11 +94,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, employer, errors, learner, trainer
+    from .views import admin, auth, employer, errors, learner, modules, trainer
 
     app.register_blueprint(errors.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(learner.bp)
+    app.register_blueprint(modules.bp)
     app.register_blueprint(trainer.bp)
     app.register_blueprint(employer.bp)
     app.register_blueprint(admin.bp)

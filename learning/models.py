@@ -179,6 +179,24 @@ class RoleGrant(db.Model):
     granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
 
 
+class ModuleProgress(db.Model):
+    """A learner's progress through one module: opened, and perhaps completed.
+
+    The module is named by slug; ``completed_version`` is the content hash in force when the
+    learner completed it, so later edits to the file never rewrite the record.
+    """
+
+    __tablename__ = "module_progress"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    module_slug: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_version: Mapped[str | None] = mapped_column(sa.String(64))
+
+
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Write our column types into migrations as plain SQLAlchemy types."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from itertools import count
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ from learning.professions import Stage
 accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 accounts._DUMMY_HASH = accounts._hasher.hash("timing only")
 
+FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "correct horse battery"
 
@@ -89,6 +91,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "REGISTER_LIMIT_ADDRESS": "1000 per minute",
             "MAIL_SUPPRESS_SEND": True,
             "SERVER_NAME": None,
+            "CONTENT_ROOT": FIXTURE_COURSE,
         }
     )
     with app.app_context():

@@ -21,6 +21,7 @@ def test_a_server_error_rolls_back_the_session(app):
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SECRET_KEY": "x",
             "PROPAGATE_EXCEPTIONS": False,
+            "CONTENT_ROOT": app.config["CONTENT_ROOT"],
         }
     )
 

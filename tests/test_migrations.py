@@ -16,6 +16,8 @@ from learning import create_app
 from learning.extensions import db
 from learning.models import render_migration_item
 
+from .conftest import FIXTURE_COURSE
+
 
 @pytest.fixture
 def empty_database(database_url: str, tmp_path) -> Iterator[str]:
@@ -35,7 +37,13 @@ def empty_database(database_url: str, tmp_path) -> Iterator[str]:
 
 
 def test_migrations_produce_exactly_the_models(empty_database):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database,
+            "SECRET_KEY": "x",
+            "CONTENT_ROOT": FIXTURE_COURSE,
+        }
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:

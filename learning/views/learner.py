@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts
+from .. import accounts, progress
+from ..curriculum import catalogue
 from ..extensions import db
 from ..forms import ChangePasswordForm, ProfileForm
 from ..professions import Stage
@@ -23,7 +24,9 @@ def home():
 @login_required
 def dashboard():
     """A learner's starting point after signing in."""
-    return render_template("learner/dashboard.html")
+    return render_template(
+        "learner/dashboard.html", summary=progress.summary(current_user, catalogue())
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])

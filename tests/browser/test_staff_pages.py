@@ -14,7 +14,7 @@ def _sign_in(journey, email: str, password: str) -> None:
     journey.page.fill("#email", email)
     journey.page.fill("#password", password)
     with journey.page.expect_navigation():
-        journey.page.click("button[type=submit], input[type=submit]")
+        journey.page.click("main input[type=submit]")
     journey.assert_accessible()
 
 
@@ -33,7 +33,7 @@ def test_an_admin_makes_a_nurse_a_trainer_and_adds_an_organisation(journey, app)
     journey.goto("/admin/")
     page.fill("#q", "adeyemi")
     with page.expect_navigation():
-        page.click("text=Search")
+        page.click("main >> text=Search")
     journey.assert_accessible()
     with page.expect_navigation():
         page.click("text=Grace Adeyemi")

@@ -1,0 +1,127 @@
+"""Learners' progress through the modules. Functions flush, never commit."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from .content import Catalogue, Module
+from .extensions import db
+from .models import ModuleProgress, User, utcnow
+
+
+class Status(enum.StrEnum):
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "not-started": "Not started",
+            "in-progress": "In progress",
+            "completed": "Completed",
+        }[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleStatus:
+    """Where a learner stands with one module."""
+
+    status: Status
+    completed_at: datetime | None = None
+    #: True when the module's file has changed since the learner completed it.
+    updated_since: bool = False
+
+
+NOT_STARTED = ModuleStatus(Status.NOT_STARTED)
+
+
+def _status(row: ModuleProgress | None, module: Module) -> ModuleStatus:
+    if row is None:
+        return NOT_STARTED
+    if row.completed_at is None:
+        return ModuleStatus(Status.IN_PROGRESS)
+    return ModuleStatus(
+        Status.COMPLETED, row.completed_at, updated_since=row.completed_version != module.version
+    )
+
+
+def _progress(user: User, slug: str) -> ModuleProgress | None:
+    return db.session.get(ModuleProgress, (user.id, slug))
+
+
+def open_module(user: User, module: Module) -> ModuleStatus:
+    """Note that a learner has opened a module; return their status with it."""
+    row = _progress(user, module.slug)
+    if row is None:
+        row = ModuleProgress(user_id=user.id, module_slug=module.slug)
+        db.session.add(row)
+        db.session.flush()
+    return _status(row, module)
+
+
+def complete_module(user: User, module: Module) -> ModuleStatus:
+    """Record that a learner completed a module, once: repeating changes nothing."""
+    row = _progress(user, module.slug)
+    if row is None:
+        row = ModuleProgress(user_id=user.id, module_slug=module.slug)
+        db.session.add(row)
+    if row.completed_at is None:
+        row.completed_at = utcnow()
+        row.completed_version = module.version
+    db.session.flush()
+    return _status(row, module)
+
+
+def module_status(user: User, module: Module) -> ModuleStatus:
+    """One learner's status with one module."""
+    return _status(_progress(user, module.slug), module)
+
+
+def module_statuses(user: User, modules: Iterable[Module]) -> dict[str, ModuleStatus]:
+    """A learner's status with each module, in one query."""
+    modules = list(modules)
+    rows = {
+        row.module_slug: row
+        for row in db.session.execute(
+            sa.select(ModuleProgress).where(
+                ModuleProgress.user_id == user.id,
+                ModuleProgress.module_slug.in_([m.slug for m in modules]),
+            )
+        ).scalars()
+    }
+    return {m.slug: _status(rows.get(m.slug), m) for m in modules}
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A learner's progress across the catalogue, for the dashboard."""
+
+    total: int
+    completed: int
+    in_progress: int
+    next_module: Module | None
+    cpd_hours: float
+
+
+def summary(user: User, catalogue: Catalogue) -> Summary:
+    """Counts, hours and the next module to read: the first in progress, else the first new
+    module written for the learner's profession, else any new module."""
+    statuses = module_statuses(user, catalogue.modules)
+    done = [m for m in catalogue.modules if statuses[m.slug].status is Status.COMPLETED]
+    started = [m for m in catalogue.modules if statuses[m.slug].status is Status.IN_PROGRESS]
+    fresh = [m for m in catalogue.modules if statuses[m.slug].status is Status.NOT_STARTED]
+    mine = [m for m in fresh if m.is_for(user.profession_code)]
+    next_module = (started or mine or fresh or [None])[0]
+    return Summary(
+        total=len(catalogue.modules),
+        completed=len(done),
+        in_progress=len(started),
+        next_module=next_module,
+        cpd_hours=sum(m.cpd_hours for m in done),
+    )
