@@ -80,6 +80,8 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
         environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'learning.sqlite3'}"
     )
     config["SECRET_KEY"] = environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+    if environ.get("CONTENT_ROOT"):
+        config["CONTENT_ROOT"] = Path(environ["CONTENT_ROOT"])
     return config
 
 
