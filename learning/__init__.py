@@ -107,9 +107,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from .cli import demo_cli, users_cli
-    from .content.cli import content_cli
 
-    app.cli.add_command(content_cli)
+    # ``flask content check`` is a CLI plugin (pyproject.toml), usable when the app cannot start.
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
 

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import accounts, demo
+from .curriculum import catalogue
 from .extensions import db
 from .models import Role, User
 from .professions import CODES, Stage
@@ -45,11 +46,11 @@ def create_user(email: str, name: str, profession: str, admin: bool, password: s
 @demo_cli.command("load")
 def load_demo() -> None:
     """Create the demo organisations and accounts that are missing (safe to repeat)."""
-    created = demo.load(current_app.config["DEMO_PASSWORD"])
+    created = demo.load(current_app.config["DEMO_PASSWORD"], catalogue())
     db.session.commit()
     click.echo(
-        f"Demo data: {created['organisations']} organisations and "
-        f"{created['people']} people created."
+        f"Demo data: {created['organisations']} organisations, {created['people']} people and "
+        f"{created['progress']} module progress records created."
     )
 
 
@@ -59,7 +60,7 @@ def load_demo_if_empty() -> None:
     if db.session.execute(sa.select(User.id).limit(1)).first() is not None:
         click.echo("Database already has users: demo data not loaded.")
         return
-    created = demo.load(current_app.config["DEMO_PASSWORD"])
+    created = demo.load(current_app.config["DEMO_PASSWORD"], catalogue())
     db.session.commit()
     click.echo(f"Demo data loaded: {created['people']} people.")
 

@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from . import accounts
+from .content import Catalogue
 from .extensions import db
-from .models import Organisation, OrganisationKind, Role, User
+from .models import ModuleProgress, Organisation, OrganisationKind, Role, User, utcnow
 from .professions import Stage
 
 TRUST = "Riverside NHS Foundation Trust"
@@ -126,8 +129,23 @@ NAMED_ACCOUNTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def load(password: str) -> dict[str, int]:
-    """Create whatever demo organisations and people are missing; return what was created."""
+#: Modules the named demo learners have completed, and the one each is reading now.
+READING: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "nurse@demo.test": (("introduction", "nursing", "hospital-discharge"), "social-work"),
+    "socialworker@demo.test": (
+        ("introduction", "social-work", "safeguarding-adults", "mental-capacity"),
+        "housing",
+    ),
+    "ot@demo.test": (("introduction", "occupational-therapy"), "hospital-discharge"),
+    "housing@demo.test": (("introduction", "housing"), "safeguarding-adults"),
+    "student.nurse@demo.test": (("introduction",), "nursing"),
+    "student.sw@demo.test": ((), "introduction"),
+}
+
+
+def load(password: str, catalogue: Catalogue | None = None) -> dict[str, int]:
+    """Create whatever demo organisations, people and reading progress are missing; return
+    what was created."""
     existing = {o.name: o for o in db.session.execute(sa.select(Organisation)).scalars()}
     created = {"organisations": 0, "people": 0}
     for name, kind in ORGANISATIONS:
@@ -155,4 +173,55 @@ def load(password: str) -> dict[str, int]:
         for role in person.roles:
             accounts.grant_role(user, role)
         created["people"] += 1
+    created["progress"] = _load_progress(catalogue) if catalogue is not None else 0
     return created
+
+
+def _load_progress(catalogue: Catalogue) -> int:
+    """Give the demo learners a realistic spread of module progress, once."""
+    learners = {
+        u.email: u
+        for u in db.session.execute(
+            sa.select(User).where(User.email.in_([p.email for p in PEOPLE if not p.roles]))
+        ).scalars()
+    }
+    if (
+        not learners
+        or db.session.execute(
+            sa.select(ModuleProgress.user_id).where(
+                ModuleProgress.user_id.in_([u.id for u in learners.values()])
+            )
+        ).first()
+    ):
+        return 0
+    chance = random.Random(2026)  # noqa: S311 - demo data, not security
+    slugs = [m.slug for m in catalogue.modules]
+    now = utcnow()
+    rows = 0
+    for email, user in sorted(learners.items()):
+        done, reading = READING.get(email) or (
+            tuple(chance.sample(slugs, k=chance.randint(0, min(4, len(slugs))))),
+            chance.choice([*slugs, None]) if slugs else None,
+        )
+        for n, slug in enumerate(done):
+            module = catalogue.get(slug)
+            if module is None:
+                continue
+            started = now - timedelta(days=120 - 20 * n, hours=chance.randint(0, 12))
+            finished = started + timedelta(minutes=module.minutes + chance.randint(5, 90))
+            db.session.add(
+                ModuleProgress(
+                    user_id=user.id,
+                    module_slug=slug,
+                    started_at=started,
+                    completed_at=finished,
+                    completed_version=module.version,
+                )
+            )
+            rows += 1
+        if reading and reading not in done and catalogue.get(reading) is not None:
+            started = now - timedelta(days=chance.randint(1, 14))
+            db.session.add(ModuleProgress(user_id=user.id, module_slug=reading, started_at=started))
+            rows += 1
+    db.session.flush()
+    return rows

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from learning import accounts, demo
 from learning.extensions import db
-from learning.models import Organisation, Role, User
+from learning.models import ModuleProgress, Organisation, Role, User
 from learning.professions import Stage
 
 
@@ -16,9 +16,9 @@ def test_demo_load_creates_the_documented_accounts_and_is_idempotent(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
-    assert "4 organisations and 31 people created" in first.output
+    assert "4 organisations, 31 people and" in first.output
     again = runner.invoke(args=["demo", "load"])
-    assert "0 organisations and 0 people created" in again.output
+    assert "0 organisations, 0 people and 0 module progress records created" in again.output
 
     with app.app_context():
         people = {u.email: u for u in db.session.execute(sa.select(User)).scalars()}
@@ -66,3 +66,19 @@ def test_users_create_refuses_a_weak_password(app):
     )
     assert result.exit_code != 0
     assert "at least 10" in result.output
+
+
+def test_demo_learners_have_read_some_modules(app):
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    with app.app_context():
+        nurse = accounts.user_by_email("nurse@demo.test")
+        rows = {
+            row.module_slug: row
+            for row in db.session.execute(
+                sa.select(ModuleProgress).where(ModuleProgress.user_id == nurse.id)
+            ).scalars()
+        }
+        # The fixture course has hospital-discharge but not the other named modules.
+        assert rows["hospital-discharge"].completed_at is not None
+        everyone = db.session.execute(sa.select(sa.func.count()).select_from(ModuleProgress))
+        assert everyone.scalar() >= 10

@@ -250,12 +250,21 @@ def check(
     return CheckResult(problems, list(catalogue.warnings), counts)
 
 
+#: A folder's README is for the people who edit it, not a page of the course.
+README = "README.md"
+
+
+def content_files(folder: Path) -> list[Path]:
+    """The ``*.md`` content files of a folder, by name, without its README."""
+    return sorted(p for p in folder.glob("*.md") if p.name != README)
+
+
 def quiz_slugs_in(root: Path) -> frozenset[str] | None:
     """The slugs of ``root/quizzes/*.md``, or None when there is no quizzes folder."""
     folder = Path(root) / "quizzes"
     if not folder.is_dir():
         return None
-    return frozenset(p.stem for p in folder.glob("*.md"))
+    return frozenset(p.stem for p in content_files(folder))
 
 
 # Loading ---------------------------------------------------------------------------------
@@ -301,7 +310,7 @@ def _load(
             problems += found
 
     drafts: list[_Draft] = []
-    for path in sorted(folder.glob("*.md")):
+    for path in content_files(folder):
         relative = _relative(path, root)
         data = path.read_bytes()
         text = _decode(data, relative, problems)
@@ -312,7 +321,7 @@ def _load(
             drafts.append(draft)
 
     slugs = frozenset(d.slug for d in drafts) | frozenset(
-        p.stem for p in folder.glob("*.md") if SLUG_PATTERN.fullmatch(p.stem)
+        p.stem for p in content_files(folder) if SLUG_PATTERN.fullmatch(p.stem)
     )
     rendered = {d.slug: _render(d, glossary, slugs, module_url, glossary_url) for d in drafts}
     anchors = {slug: {h.id for h in body.headings} for slug, body in rendered.items()}
@@ -768,6 +777,6 @@ def _fingerprint(root: Path) -> tuple:
         return ()
     return tuple(
         (p.name, s.st_size, s.st_mtime_ns)
-        for p in sorted([*folder.glob("*.md"), folder / GLOSSARY_FILE])
+        for p in [*content_files(folder), folder / GLOSSARY_FILE]
         if p.exists() and (s := p.stat())
     )

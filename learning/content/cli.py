@@ -1,23 +1,34 @@
-"""``flask content check``: validate every module and the glossary, as the app would load them."""
+"""``flask content check``: validate every module and the glossary, as the app would load them.
+
+A plain click group, registered as a Flask CLI plugin (see pyproject.toml), so that it works
+even when the app cannot start because the content is broken: that is when it is needed most.
+"""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import AppGroup
 
 from .catalogue import check, quiz_slugs_in
 
-content_cli = AppGroup("content", help="Check the learning content.")
+#: The project folder, where ``modules/`` and ``quizzes/`` live by default.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+content_cli = click.Group("content", help="Check the learning content.")
 
 
 @content_cli.command("check")
-def check_command() -> None:
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("CONTENT_ROOT") or PROJECT_ROOT,
+    help="Folder holding modules/ (default: $CONTENT_ROOT, else the project).",
+)
+def check_command(root: Path) -> None:
     """Print every problem as path:line: message; exit 1 if there is any."""
-    root = Path(current_app.config["CONTENT_ROOT"])
     result = check(root, quiz_slugs=quiz_slugs_in(root), today=date.today())
     for warning in result.warnings:
         click.echo(f"warning: {warning}")
