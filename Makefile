@@ -12,12 +12,13 @@ WORKERS ?= 2
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: help install install-test run dev test lint pytest-sqlite pytest-postgres migrate clean
+.PHONY: help install install-test run dev test lint pytest-sqlite pytest-postgres migrate bench clean
 
 help:
 	@echo "make run    install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make dev    the same with Flask's debug server and reloading"
 	@echo "make test   lint and the whole test suite, on SQLite and on PostgreSQL"
+	@echo "make bench  time the main pages against a bare Flask route"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +62,9 @@ pytest-postgres: install-test
 	TEST_DB=postgresql $(BIN)/pytest
 
 test: lint pytest-sqlite pytest-postgres
+
+bench: install-test
+	$(BIN)/python -m tests.benchmark
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

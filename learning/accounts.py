@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import Organisation, Role, RoleGrant, User, utcnow
@@ -204,7 +205,9 @@ def move_to_organisation(user: User, organisation: Organisation | None) -> None:
 
 def search_users(query: str = "", role: Role | None = None) -> sa.Select[tuple[User]]:
     """Users matching a free-text query on name, email or registration number, by name."""
-    statement = sa.select(User).order_by(User.name, User.id)
+    statement = (
+        sa.select(User).options(selectinload(User.organisation)).order_by(User.name, User.id)
+    )
     words = query.split()
     for word in words[:6]:
         word = word.lower()

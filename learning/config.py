@@ -48,6 +48,7 @@ _BOOLEAN = {"1": True, "true": True, "yes": True, "on": True}
 _TEXT = (
     "SITE_NAME",
     "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_KEY_PREFIX",
     "LOGIN_LIMIT_ADDRESS",
     "LOGIN_LIMIT_ACCOUNT",
     "RESET_LIMIT_ADDRESS",

@@ -1,0 +1,106 @@
+"""``make bench``: time the main pages against a bare Flask route, in one process and one run.
+
+Requests go through each app's WSGI test client (no network), so the figures are the app's own
+cost: routing, sessions, queries, templates. Each page is also checked for its number of SQL
+queries, which must not grow with the data.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from learning import PROJECT_ROOT, create_app, demo
+from learning.curriculum import catalogue
+from learning.extensions import db
+
+ROUNDS = 200
+
+
+def timed(call: Callable[[], object], rounds: int = ROUNDS) -> list[float]:
+    for _ in range(10):  # warm up
+        call()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def main() -> int:
+    bare = Flask("bare")
+    bare.add_url_rule("/", "hello", lambda: "hello")
+    bare_client = bare.test_client()
+    baseline = statistics.median(timed(lambda: bare_client.get("/")))
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+                "SECRET_KEY": "bench",
+                "CONTENT_ROOT": PROJECT_ROOT,
+                "RATELIMIT_ENABLED": False,
+            }
+        )
+        queries = 0
+
+        with app.app_context():
+            db.create_all()
+            demo.load(app.config["DEMO_PASSWORD"], catalogue())
+            db.session.commit()
+
+            @sa.event.listens_for(db.engine, "before_cursor_execute")
+            def count(*_args: object) -> None:
+                nonlocal queries
+                queries += 1
+
+        app.config["WTF_CSRF_ENABLED"] = False  # the bench signs in through the form
+        anonymous = app.test_client()
+        learner = app.test_client()
+        learner.post(
+            "/sign-in", data={"email": "nurse@demo.test", "password": app.config["DEMO_PASSWORD"]}
+        )
+        admin = app.test_client()
+        admin.post(
+            "/sign-in", data={"email": "admin@demo.test", "password": app.config["DEMO_PASSWORD"]}
+        )
+
+        pages = [
+            ("home, anonymous", anonymous, "/"),
+            ("module catalogue, learner", learner, "/modules"),
+            ("module page, anonymous", anonymous, "/modules/hospital-discharge"),
+            ("module page, learner", learner, "/modules/hospital-discharge"),
+            ("module page, other lens", learner, "/modules/hospital-discharge?lens=housing"),
+            ("glossary", anonymous, "/glossary"),
+            ("search 'duty to refer'", anonymous, "/search?q=duty+to+refer"),
+            ("learner dashboard", learner, "/dashboard"),
+            ("admin people list", admin, "/admin/"),
+        ]
+        print(f"Bare Flask route: {baseline:.3f} ms (median of {ROUNDS})\n")
+        print(f"{'page':<30} {'median ms':>10} {'p95 ms':>8} {'x bare':>7} {'queries':>8}")
+        for label, client, path in pages:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            queries = 0
+            client.get(path)
+            per_request = queries
+            samples = timed(lambda c=client, p=path: c.get(p))
+            median = statistics.median(samples)
+            p95 = statistics.quantiles(samples, n=20)[-1]
+            print(
+                f"{label:<30} {median:>10.2f} {p95:>8.2f} {median / baseline:>7.1f} "
+                f"{per_request:>8}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Several gunicorn workers serve one site: sessions and rate limits hold across them."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _redis_answers() -> bool:
+    parsed = urllib.parse.urlsplit(REDIS)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[str]:
+    if not _redis_answers():
+        pytest.skip(f"Redis is not reachable at {REDIS}")
+    folder = tmp_path_factory.mktemp("site")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
+        "INSTANCE_PATH": str(folder),
+        "RATELIMIT_STORAGE_URI": REDIS,
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        "LOGIN_LIMIT_ACCOUNT": "4 per minute",
+        "CONTENT_ROOT": str(ROOT),
+    }
+    env.pop("SECRET_KEY", None)  # the workers must agree on the generated one
+    flask = [str(BIN / "flask"), "--app", "app"]
+    for command in (["db", "upgrade"], ["demo", "load"]):
+        subprocess.run([*flask, *command], env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [str(BIN / "gunicorn"), "--workers", "3", "--bind", f"127.0.0.1:{port}", "app:app"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)  # noqa: S310 - our own local server
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+
+
+class Browser:
+    """Just enough of a browser: cookies, CSRF tokens, forms; never follows redirects."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+        )
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(self.base + path, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def post_form(self, path: str, data: dict[str, str]) -> int:
+        _, page = self.get(path)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({**data, "csrf_token": token}).encode()
+        try:
+            with self.opener.open(self.base + path, body, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+def test_a_session_started_on_one_worker_is_honoured_by_the_others(site):
+    browser = Browser(site)
+    status = browser.post_form(
+        "/sign-in", {"email": "nurse@demo.test", "password": "demo-password-2026"}
+    )
+    assert status == 302
+    # Three workers; twelve requests land on more than one of them.
+    assert all(browser.get("/dashboard")[0] == 200 for _ in range(12))
+
+
+def test_the_account_limit_is_shared_by_every_worker_through_redis(site):
+    statuses = [
+        Browser(site).post_form("/sign-in", {"email": "ot@demo.test", "password": "wrong pass"})
+        for _ in range(6)
+    ]
+    assert statuses[:4] == [422] * 4
+    assert statuses[4:] == [429, 429]
