@@ -197,6 +197,67 @@ class ModuleProgress(db.Model):
     completed_version: Mapped[str | None] = mapped_column(sa.String(64))
 
 
+class QuizAttempt(db.Model):
+    """One go at a quiz: saved as the learner goes, graded once on submission.
+
+    ``quiz_version`` is the content hash in force when the attempt started, so the attempt stays
+    readable (and is reviewed against the version it was taken on) after the file changes.
+    """
+
+    __tablename__ = "quiz_attempt"
+    __table_args__ = (sa.Index("ix_quiz_attempt_user_quiz", "user_id", "quiz_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    quiz_slug: Mapped[str] = mapped_column(sa.String(100))
+    quiz_version: Mapped[str] = mapped_column(sa.String(64))
+    #: The profession whose lens the case was played through (the learner's own by default).
+    as_profession: Mapped[str] = mapped_column(sa.String(32))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[float | None] = mapped_column(sa.Float)
+    max_score: Mapped[float | None] = mapped_column(sa.Float)
+    passed: Mapped[bool | None] = mapped_column(sa.Boolean)
+    #: Branching cases: the outcome step reached.
+    outcome_step: Mapped[str | None] = mapped_column(sa.String(100))
+
+    responses: Mapped[list[QuizResponse]] = relationship(
+        back_populates="attempt",
+        cascade="all, delete-orphan",
+        order_by="QuizResponse.sequence",
+        lazy="selectin",
+    )
+
+    @property
+    def percent(self) -> float | None:
+        if self.score is None or not self.max_score:
+            return None
+        return 100 * self.score / self.max_score
+
+
+class QuizResponse(db.Model):
+    """One answer in an attempt: to a question, or a decision at a step of a branching case.
+
+    ``sequence`` orders decisions as they were made. Points and correctness are filled in when
+    the attempt is graded, so reports can aggregate answers in SQL.
+    """
+
+    __tablename__ = "quiz_response"
+
+    attempt_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("quiz_attempt.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    answer: Mapped[object] = mapped_column(sa.JSON)
+    points: Mapped[float | None] = mapped_column(sa.Float)
+    correct: Mapped[bool | None] = mapped_column(sa.Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="responses")
+
+
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Write our column types into migrations as plain SQLAlchemy types."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

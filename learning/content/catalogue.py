@@ -244,9 +244,21 @@ def load_catalogue(
 def check(
     root: Path, *, quiz_slugs: frozenset[str] | None = None, today: date | None = None
 ) -> CheckResult:
-    """Validate the content without raising: problems, warnings and counts."""
+    """Validate the content without raising: problems, warnings and counts.
+
+    With ``quiz_slugs`` (the quizzes folder exists, see :func:`quiz_slugs_in`), every quiz is
+    checked too and counted.
+    """
     catalogue, problems = _load(root, quiz_slugs, today, "/modules/", "/glossary")
     counts = {"modules": len(catalogue.modules), "glossary terms": len(catalogue.glossary)}
+    if quiz_slugs is not None:
+        # Imported here because the quizzes package is built on this one.
+        from learning.quizzes import check_quizzes
+
+        module_slugs = frozenset(p.stem for p in content_files(Path(root) / MODULES_DIR))
+        quizzes, found = check_quizzes(root, module_slugs=module_slugs)
+        problems = sorted([*problems, *found], key=lambda p: (p.path, p.line))
+        counts["quizzes"] = len(quizzes)
     return CheckResult(problems, list(catalogue.warnings), counts)
 
 
@@ -302,18 +314,18 @@ def _load(
     glossary_path = folder / GLOSSARY_FILE
     if glossary_path.is_file():
         data = glossary_path.read_bytes()
-        text = _decode(data, _relative(glossary_path, root), problems)
+        text = decode_utf8(data, relative_path(glossary_path, root), problems)
         if text is not None:
             glossary, found = parse_glossary(
-                text, _relative(glossary_path, root), hashlib.sha256(data).hexdigest()
+                text, relative_path(glossary_path, root), hashlib.sha256(data).hexdigest()
             )
             problems += found
 
     drafts: list[_Draft] = []
     for path in content_files(folder):
-        relative = _relative(path, root)
+        relative = relative_path(path, root)
         data = path.read_bytes()
-        text = _decode(data, relative, problems)
+        text = decode_utf8(data, relative, problems)
         if text is None:
             continue
         draft = _read_module(text, relative, path.stem, data, quiz_slugs, today, problems, warnings)
@@ -359,14 +371,7 @@ def _render(
 
 
 def _module(draft: _Draft, body: render.RenderedBody) -> Module:
-    lenses = {s.profession for s in body.segments if isinstance(s, Callout)}
-    bodies = {
-        lens: Markup("").join(
-            s.render(yours=s.profession == lens) if isinstance(s, Callout) else s
-            for s in body.segments
-        )
-        for lens in (None, *sorted(lenses))
-    }
+    bodies = render.lens_bodies(body.segments)
     return Module(
         slug=draft.slug,
         path=draft.path,
@@ -380,14 +385,16 @@ def _module(draft: _Draft, body: render.RenderedBody) -> Module:
     )
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to the content root, with forward slashes."""
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def _decode(data: bytes, path: str, problems: list[Problem]) -> str | None:
+def decode_utf8(data: bytes, path: str, problems: list[Problem]) -> str | None:
+    """The file's text, or None after reporting that it is not UTF-8."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -417,6 +424,32 @@ def _read_module(
             f'the file name "{slug}.md" must be lower-case letters, digits and hyphens'
             " (it becomes the address of the page)",
         )
+    split = split_front_matter(text, problem)
+    if split is None:
+        return None
+    front, close, body_lines, body_line = split  # close: the line of the closing ---
+    fields = _front_matter(front, close, quiz_slugs, problem)
+    _check_body(body_lines, body_line, problem)
+    if today is not None and isinstance(fields.get("next_review"), date):
+        if fields["next_review"] < today:
+            warnings.append(
+                Problem(
+                    path,
+                    front.lines["next_review"],
+                    f"review overdue: next_review was {fields['next_review'].isoformat()}",
+                )
+            )
+    version = hashlib.sha256(data).hexdigest()
+    return _Draft(slug, path, version, fields, "".join(body_lines), body_line, body_lines)
+
+
+def split_front_matter(
+    text: str, problem: Callable[[int, str], None]
+) -> tuple[yamlines.LineDict, int, list[str], int] | None:
+    """Front matter, the line of its closing ``---``, the body's lines and the body's first line.
+
+    Reports what is wrong through ``problem`` and returns None when the front matter is unusable.
+    """
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         problem(1, "the file must start with front matter: a line of three dashes (---)")
@@ -433,22 +466,7 @@ def _read_module(
     if not isinstance(front, yamlines.LineDict):
         problem(1, "the front matter must be a list of 'key: value' lines")
         return None
-
-    body_lines = lines[close + 1 :]
-    body_line = close + 2
-    fields = _front_matter(front, close + 1, quiz_slugs, problem)
-    _check_body(body_lines, body_line, problem)
-    if today is not None and isinstance(fields.get("next_review"), date):
-        if fields["next_review"] < today:
-            warnings.append(
-                Problem(
-                    path,
-                    front.lines["next_review"],
-                    f"review overdue: next_review was {fields['next_review'].isoformat()}",
-                )
-            )
-    version = hashlib.sha256(data).hexdigest()
-    return _Draft(slug, path, version, fields, "".join(body_lines), body_line, body_lines)
+    return front, close + 1, lines[close + 1 :], close + 2
 
 
 def _front_matter(

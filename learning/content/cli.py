@@ -1,4 +1,4 @@
-"""``flask content check``: validate every module and the glossary, as the app would load them.
+"""``flask content check``: validate modules, glossary and quizzes, as the app would load them.
 
 A plain click group, registered as a Flask CLI plugin (see pyproject.toml), so that it works
 even when the app cannot start because the content is broken: that is when it is needed most.
@@ -25,7 +25,7 @@ content_cli = click.Group("content", help="Check the learning content.")
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=lambda: os.environ.get("CONTENT_ROOT") or PROJECT_ROOT,
-    help="Folder holding modules/ (default: $CONTENT_ROOT, else the project).",
+    help="Folder holding modules/ and quizzes/ (default: $CONTENT_ROOT, else the project).",
 )
 def check_command(root: Path) -> None:
     """Print every problem as path:line: message; exit 1 if there is any."""
@@ -38,7 +38,10 @@ def check_command(root: Path) -> None:
         count = len(result.problems)
         click.echo(f"{count} problem{'s' if count != 1 else ''} found.")
         raise SystemExit(1)
-    click.echo(
-        f"Content OK: {result.counts['modules']} modules,"
-        f" {result.counts['glossary terms']} glossary terms."
-    )
+    counts = [
+        f"{result.counts['modules']} modules",
+        f"{result.counts['glossary terms']} glossary terms",
+    ]
+    if "quizzes" in result.counts:
+        counts.append(f"{result.counts['quizzes']} quizzes")
+    click.echo(f"Content OK: {', '.join(counts)}.")

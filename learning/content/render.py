@@ -132,6 +132,17 @@ def default_title(profession: str) -> str:
     return f"For {found.plural}" if found else f"For {profession}"
 
 
+def lens_bodies(segments: tuple[Markup | Callout, ...]) -> dict[str | None, Markup]:
+    """The segments joined once per lens: no lens, and each profession that has a callout."""
+    lenses = {s.profession for s in segments if isinstance(s, Callout)}
+    return {
+        lens: Markup("").join(
+            s.render(yours=s.profession == lens) if isinstance(s, Callout) else s for s in segments
+        )
+        for lens in (None, *sorted(lenses))
+    }
+
+
 class _CalloutProcessor(BlockProcessor):
     """``!!! nursing "Title"`` followed by indented text, at the left margin only."""
 

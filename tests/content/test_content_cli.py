@@ -26,7 +26,7 @@ def run_check(course):
 def test_clean_content_prints_counts_and_exits_zero(run_check):
     result = run_check()
     assert result.exit_code == 0
-    assert result.output == "Content OK: 3 modules, 6 glossary terms.\n"
+    assert result.output == "Content OK: 3 modules, 6 glossary terms, 2 quizzes.\n"
 
 
 @freeze_time("2027-02-15")
@@ -36,7 +36,7 @@ def test_overdue_reviews_are_printed_as_warnings_without_failing(run_check):
     assert result.output.splitlines() == [
         "warning: modules/hospital-discharge.md:17: review overdue: next_review was 2027-02-01",
         "warning: modules/roles-and-values.md:19: review overdue: next_review was 2027-01-15",
-        "Content OK: 3 modules, 6 glossary terms.",
+        "Content OK: 3 modules, 6 glossary terms, 2 quizzes.",
     ]
 
 
@@ -57,14 +57,21 @@ def test_problems_are_printed_relative_to_the_content_root_and_exit_one(
 
 @freeze_time("2026-06-01")
 def test_quiz_names_are_checked_once_a_quizzes_folder_exists(course, run_check):
-    (course / "quizzes").mkdir()
-    (course / "quizzes" / "other-quiz.md").write_text("---\n---\n")
+    (course / "quizzes" / "safeguarding-basics.md").rename(course / "quizzes" / "other-quiz.md")
     result = run_check()
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (
         'modules/safeguarding-adults.md:12: unknown quiz "safeguarding-basics"'
-        " (use one of: other-quiz)"
+        " (use one of: discharge-case, other-quiz)"
     )
+
+
+@freeze_time("2026-06-01")
+def test_broken_quizzes_are_reported_with_the_modules(course, run_check):
+    (course / "quizzes" / "other-quiz.md").write_text("---\n---\n")
+    result = run_check()
+    assert result.exit_code == 1
+    assert "quizzes/other-quiz.md:1: the front matter must be a list" in result.output
 
 
 def test_flask_content_check_works_even_when_broken_content_stops_the_app(tmp_path):
