@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from learning.models import Role
+from learning.extensions import db
+from learning.models import QuizAttempt, Role
 
 ANON, LEARNER, TRAINER, EMPLOYER, ADMIN = "anonymous", "learner", "trainer", "employer", "admin"
 AUDIENCES = (ANON, LEARNER, TRAINER, EMPLOYER, ADMIN)
 
 SIGNED_IN = {ANON: 302, LEARNER: 200, TRAINER: 200, EMPLOYER: 200, ADMIN: 200}
 ANYONE = dict.fromkeys(AUDIENCES, 200)
+NOT_YOURS = {ANON: 302, LEARNER: 404, TRAINER: 404, EMPLOYER: 404, ADMIN: 404}
 SIGNED_OUT_ONLY = {ANON: 200, LEARNER: 302, TRAINER: 302, EMPLOYER: 302, ADMIN: 302}
 
 
@@ -40,6 +42,15 @@ MATRIX = [
     ),
     ("modules.glossary", "GET", "/glossary", ANYONE),
     ("modules.search", "GET", "/search?q=discharge", ANYONE),
+    ("quizzes.index", "GET", "/quizzes", ANYONE),
+    ("quizzes.quiz", "GET", "/quizzes/safeguarding-basics", ANYONE),
+    ("quizzes.start", "POST", "/quizzes/safeguarding-basics/start", dict.fromkeys(AUDIENCES, 302)),
+    # Another person's attempt: not found for everyone signed in.
+    ("quizzes.take", "GET", "/attempts/{attempt}", NOT_YOURS),
+    ("quizzes.answer", "POST", "/attempts/{attempt}", NOT_YOURS),
+    ("quizzes.confirm", "GET", "/attempts/{attempt}/submit", NOT_YOURS),
+    ("quizzes.submit", "POST", "/attempts/{attempt}/submit", NOT_YOURS),
+    ("quizzes.review", "GET", "/attempts/{attempt}/review", NOT_YOURS),
     ("trainer.dashboard", "GET", "/trainer/", only(TRAINER)),
     ("employer.dashboard", "GET", "/employer/", only(EMPLOYER)),
     ("admin.users", "GET", "/admin/", only(ADMIN)),
@@ -59,9 +70,19 @@ def test_the_access_matrix_covers_every_route(app):
 
 
 @pytest.fixture
-def audience_client(client, make_user, make_organisation, login):
+def audience_client(app, client, make_user, make_organisation, login):
     organisation = make_organisation("Riverside NHS Foundation Trust")
     target = make_user(email="target@example.test", organisation=organisation)
+    with app.app_context():
+        attempt = QuizAttempt(
+            user_id=target.id,
+            quiz_slug="safeguarding-basics",
+            quiz_version="v",
+            as_profession="nursing",
+        )
+        db.session.add(attempt)
+        db.session.commit()
+        attempt_id = attempt.id
     roles = {
         LEARNER: (),
         TRAINER: (Role.TRAINER,),
@@ -72,7 +93,7 @@ def audience_client(client, make_user, make_organisation, login):
     def for_audience(audience: str):
         if audience != ANON:
             login(make_user(*roles[audience], organisation=organisation))
-        return client, {"user": target.id, "org": organisation.id}
+        return client, {"user": target.id, "org": organisation.id, "attempt": attempt_id}
 
     return for_audience
 

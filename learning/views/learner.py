@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts, progress
-from ..curriculum import catalogue
+from .. import accounts, attempts, progress
+from ..curriculum import catalogue, quizzes
 from ..extensions import db
 from ..forms import ChangePasswordForm, ProfileForm
 from ..professions import Stage
@@ -24,8 +24,12 @@ def home():
 @login_required
 def dashboard():
     """A learner's starting point after signing in."""
+    results = attempts.results(current_user, quizzes().slugs)
+    taken = [(q, results[q.slug]) for q in quizzes() if q.slug in results]
     return render_template(
-        "learner/dashboard.html", summary=progress.summary(current_user, catalogue())
+        "learner/dashboard.html",
+        summary=progress.summary(current_user, catalogue()),
+        taken=taken,
     )
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from .. import progress
 from ..content import SECTORS
-from ..curriculum import catalogue
+from ..curriculum import catalogue, quizzes
 from ..extensions import db
 from ..forms import ActionForm
 from ..professions import BY_CODE
@@ -62,6 +62,7 @@ def module(slug: str):
         status=status,
         form=ActionForm(),
         today=date.today(),
+        quizzes=[q for q in (quizzes().get(s) for s in found.quizzes) if q is not None],
     )
 
 
