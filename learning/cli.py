@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import accounts, demo
-from .curriculum import catalogue
+from .curriculum import catalogue, quizzes
 from .extensions import db
 from .models import Role, User
 from .professions import CODES, Stage
@@ -46,11 +46,12 @@ def create_user(email: str, name: str, profession: str, admin: bool, password: s
 @demo_cli.command("load")
 def load_demo() -> None:
     """Create the demo organisations and accounts that are missing (safe to repeat)."""
-    created = demo.load(current_app.config["DEMO_PASSWORD"], catalogue())
+    created = demo.load(current_app.config["DEMO_PASSWORD"], catalogue(), quizzes())
     db.session.commit()
     click.echo(
-        f"Demo data: {created['organisations']} organisations, {created['people']} people and "
-        f"{created['progress']} module progress records created."
+        f"Demo data: {created['organisations']} organisations, {created['people']} people, "
+        f"{created['progress']} module progress records and {created['attempts']} scenario "
+        "attempts created."
     )
 
 
@@ -60,9 +61,12 @@ def load_demo_if_empty() -> None:
     if db.session.execute(sa.select(User.id).limit(1)).first() is not None:
         click.echo("Database already has users: demo data not loaded.")
         return
-    created = demo.load(current_app.config["DEMO_PASSWORD"], catalogue())
+    created = demo.load(current_app.config["DEMO_PASSWORD"], catalogue(), quizzes())
     db.session.commit()
-    click.echo(f"Demo data loaded: {created['people']} people.")
+    click.echo(
+        f"Demo data loaded: {created['people']} people, {created['progress']} module progress "
+        f"records, {created['attempts']} scenario attempts."
+    )
 
 
 @demo_cli.command("accounts")

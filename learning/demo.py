@@ -5,17 +5,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from . import accounts
+from . import accounts, grading
 from .content import Catalogue
 from .extensions import db
-from .models import ModuleProgress, Organisation, OrganisationKind, Role, User, utcnow
+from .models import (
+    ModuleProgress,
+    Organisation,
+    OrganisationKind,
+    QuizAttempt,
+    QuizResponse,
+    Role,
+    User,
+    utcnow,
+)
 from .professions import Stage
+from .quizzes import Question, Quiz, QuizCatalogue
 
 TRUST = "Riverside NHS Foundation Trust"
 COUNCIL = "Northfield City Council Adult Social Care"
@@ -143,9 +154,11 @@ READING: dict[str, tuple[tuple[str, ...], str | None]] = {
 }
 
 
-def load(password: str, catalogue: Catalogue | None = None) -> dict[str, int]:
-    """Create whatever demo organisations, people and reading progress are missing; return
-    what was created."""
+def load(
+    password: str, catalogue: Catalogue | None = None, quizzes: QuizCatalogue | None = None
+) -> dict[str, int]:
+    """Create whatever demo organisations, people, reading progress and scenario attempts are
+    missing; return what was created."""
     existing = {o.name: o for o in db.session.execute(sa.select(Organisation)).scalars()}
     created = {"organisations": 0, "people": 0}
     for name, kind in ORGANISATIONS:
@@ -174,6 +187,7 @@ def load(password: str, catalogue: Catalogue | None = None) -> dict[str, int]:
             accounts.grant_role(user, role)
         created["people"] += 1
     created["progress"] = _load_progress(catalogue) if catalogue is not None else 0
+    created["attempts"] = _load_attempts(quizzes) if quizzes is not None else 0
     return created
 
 
@@ -225,3 +239,138 @@ def _load_progress(catalogue: Catalogue) -> int:
             rows += 1
     db.session.flush()
     return rows
+
+
+REFLECTIONS = (
+    "I had not realised the housing officer has a legal duty of their own here. Next time I "
+    "will ask who in housing to contact before the discharge meeting, not after.",
+    "I tend to assume the social worker will lead. This made me see what I would notice that "
+    "they would not, and that I should say it in the meeting.",
+    "Asking the person what they want to happen first changed the whole plan. I will write "
+    "their own words in my notes.",
+    "I was unsure when to share information without consent. I will check our policy and talk "
+    "it through with our safeguarding lead this week.",
+)
+
+
+def _leaning(profession: str, question_id: str) -> float:
+    """How likely a profession's demo learners are to get a question right: stable, varied,
+    so the perspectives view has real differences to show."""
+    digest = hashlib.sha256(f"{profession}/{question_id}".encode()).digest()
+    return 0.45 + 0.5 * digest[0] / 255
+
+
+def _demo_answer(question: Question, right: bool, chance: random.Random) -> grading.Answer:
+    """A plausible answer to a question, right or not."""
+    kind = question.type
+    options = list(question.options)
+    if kind == "reflection":
+        return chance.choice(REFLECTIONS)
+    if kind == "single":
+        pool = [o for o in options if o.correct == right] or options
+        return chance.choice(pool).id
+    if kind == "true-false":
+        truth = next(o.id for o in options if o.correct) == "true"
+        return truth if right else not truth
+    if kind == "multiple":
+        correct = frozenset(o.id for o in options if o.correct)
+        if right:
+            return correct
+        picked = frozenset(o.id for o in options if chance.random() < 0.5)
+        return picked or frozenset([options[0].id])
+    if kind == "ordering":
+        order = [item.id for item in question.items]
+        if not right:
+            chance.shuffle(order)
+        return tuple(order)
+    if kind == "matching":
+        choices = [c.id for c in question.choices]
+        return {
+            item.id: item.answer if right else chance.choice(choices) for item in question.items
+        }
+    accepted = [o.text for o in options if o.correct]
+    wrong = [o.text for o in options if not o.correct] or ["not sure"]
+    return chance.choice(accepted if right else wrong)
+
+
+def _demo_path(case: Quiz, profession: str, chance: random.Random) -> list[tuple[str, str]]:
+    """A walk through a case that leans towards good choices, more for some professions."""
+    made: list[tuple[str, str]] = []
+    step = case.first_step
+    while not step.is_end:
+        choices = sorted(step.choices_for(profession), key=lambda c: -c.points)
+        good = chance.random() < _leaning(profession, f"{case.slug}/{step.id}")
+        choice = choices[0] if good or len(choices) == 1 else chance.choice(choices[1:])
+        made.append((step.id, choice.id))
+        step = grading.next_step(case, made, profession)
+    return made
+
+
+def _load_attempts(quizzes: QuizCatalogue) -> int:
+    """Give the demo learners submitted attempts on several scenarios, once."""
+    learners = list(
+        db.session.execute(
+            sa.select(User)
+            .where(User.email.in_([p.email for p in PEOPLE if not p.roles]))
+            .order_by(User.id)
+        ).scalars()
+    )
+    if not learners or not len(quizzes):
+        return 0
+    if db.session.execute(
+        sa.select(QuizAttempt.id).where(QuizAttempt.user_id.in_([u.id for u in learners]))
+    ).first():
+        return 0
+    chance = random.Random(42)  # noqa: S311 - demo data, not security
+    now = utcnow()
+    made = 0
+    for user in learners:
+        profession = user.profession_code
+        for quiz in chance.sample(list(quizzes), k=min(len(quizzes), chance.randint(2, 5))):
+            started = now - timedelta(days=chance.randint(2, 90), minutes=chance.randint(0, 600))
+            attempt = QuizAttempt(
+                user_id=user.id,
+                quiz_slug=quiz.slug,
+                quiz_version=quiz.version,
+                as_profession=profession,
+                started_at=started,
+            )
+            if quiz.is_branching:
+                result = grading.grade_path(quiz, _demo_path(quiz, profession, chance), profession)
+                for n, decision in enumerate(result.decisions):
+                    attempt.responses.append(
+                        QuizResponse(
+                            question_id=decision.step.id,
+                            sequence=n,
+                            answer=decision.choice.id,
+                            points=decision.choice.points,
+                            answered_at=started + timedelta(minutes=n + 1),
+                        )
+                    )
+                attempt.outcome_step = result.outcome.id
+            else:
+                answers = {
+                    q.id: _demo_answer(
+                        q, chance.random() < _leaning(profession, f"{quiz.slug}/{q.id}"), chance
+                    )
+                    for q in quiz.questions
+                }
+                result = grading.grade(quiz, answers)
+                for n, marked in enumerate(result.questions):
+                    attempt.responses.append(
+                        QuizResponse(
+                            question_id=marked.question.id,
+                            sequence=n,
+                            answer=grading.answer_to_json(marked.answer),
+                            points=marked.points,
+                            correct=marked.correct,
+                            answered_at=started + timedelta(minutes=n + 1),
+                        )
+                    )
+            attempt.score, attempt.max_score = result.score, result.max_score
+            attempt.passed = result.passed
+            attempt.submitted_at = attempt.updated_at = started + timedelta(minutes=quiz.minutes)
+            db.session.add(attempt)
+            made += 1
+    db.session.flush()
+    return made

@@ -421,32 +421,104 @@ def grade_path(
     return _result(case, made, outcome, best_path(case, as_profession).score)
 
 
+def _watched(case: Quiz) -> frozenset[tuple[str, str]]:
+    """The (step, choice) pairs that some route's condition looks at."""
+    return frozenset(
+        (route.condition.step, route.condition.choice)
+        for step in case.steps
+        for choice in step.choices
+        for route in choice.routes
+        if route.condition is not None and route.condition.kind != "score"
+    )
+
+
+def _states(case: Quiz, as_profession: str | None):
+    """Walk the case as a graph of states (step, score so far, remembered choices).
+
+    Routes depend only on the score and on the choices some condition names, so two paths
+    that reach the same step with the same score and the same remembered choices go on
+    identically. Working on states rather than paths keeps large cases (hundreds of thousands
+    of paths) quick. Returns the first state and a function giving a state's moves.
+    """
+    watched = _watched(case)
+
+    def moves(state):
+        step, score, seen = state
+        for choice in step.choices_for(as_profession):
+            after = _round(score + choice.points)
+            remembered = seen | ({(step.id, choice.id)} & watched)
+            following = case.step(choice.target(after, remembered))
+            yield choice, (following, after, remembered)
+
+    return (case.first_step, 0.0, frozenset()), moves
+
+
 def best_path(case: Quiz, as_profession: str | None = None) -> PathResult:
     """The path with the most points; among equals, the one with earlier-written choices."""
     key = (case.slug, case.version, as_profession)
     if key not in _best:
-        best: tuple[float, list[Decision], Step] | None = None
-        # Paths depend on the score and the choices so far, so each is walked in full.
-        pending: list[list[tuple[str, str]]] = [[]]
-        while pending:
-            decisions = pending.pop()
-            made, step = _walk(case, decisions, as_profession)
-            if step.is_end:
-                score = made[-1].score if made else 0.0
-                if best is None or score > best[0]:
-                    best = (score, made, step)
-                continue
-            pending += [
-                [*decisions, (step.id, c.id)] for c in reversed(step.choices_for(as_profession))
-            ]
-        assert best is not None  # noqa: S101 (every case has an end: checked at load)
+        first, moves = _states(case, as_profession)
+        memo: dict[tuple, tuple[float, tuple, Step]] = {}
+
+        def best(state) -> tuple[float, tuple, Step]:
+            marker = (state[0].id, state[1], state[2])
+            if marker not in memo:
+                found: tuple[float, tuple, Step] | None = None
+                if state[0].is_end:
+                    found = (0.0, (), state[0])
+                for choice, after in moves(state):
+                    gain, rest, outcome = best(after)
+                    total = _round(choice.points + gain)
+                    if found is None or total > found[0]:
+                        found = (total, ((state[0], choice), *rest), outcome)
+                assert found is not None  # noqa: S101 (a step has choices or is an end)
+                memo[marker] = found
+            return memo[marker]
+
+        total, chosen, outcome = best(first)
+        made, score = [], 0.0
+        for step, choice in chosen:
+            score = _round(score + choice.points)
+            made.append(Decision(step, choice, score))
         if len(_best) > 1000:
             _best.clear()
-        _best[key] = _result(case, best[1], best[2], best[0])
+        _best[key] = _result(case, made, outcome, total)
     return _best[key]
 
 
 _best: dict[tuple, PathResult] = {}
+
+
+@dataclass(frozen=True)
+class CaseShape:
+    """What every path through a case looks like, for one lens."""
+
+    shortest: int
+    longest: int
+    endings: frozenset[str]
+
+
+def shape(case: Quiz, as_profession: str | None = None) -> CaseShape:
+    """The fewest and most decisions on any path, and every ending some path reaches."""
+    first, moves = _states(case, as_profession)
+    memo: dict[tuple, tuple[int, int, frozenset[str]]] = {}
+
+    def visit(state) -> tuple[int, int, frozenset[str]]:
+        marker = (state[0].id, state[1], state[2])
+        if marker not in memo:
+            if state[0].is_end:
+                memo[marker] = (0, 0, frozenset([state[0].id]))
+            else:
+                below = [visit(after) for _, after in moves(state)]
+                memo[marker] = (
+                    1 + min(b[0] for b in below),
+                    1 + max(b[1] for b in below),
+                    frozenset().union(*(b[2] for b in below)),
+                )
+        return memo[marker]
+
+    shortest, longest, endings = visit(first)
+    return CaseShape(shortest, longest, endings)
 
 
 def _result(case: Quiz, made: list[Decision], outcome: Step, maximum: float) -> PathResult:

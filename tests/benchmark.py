@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from learning import PROJECT_ROOT, create_app, demo
-from learning.curriculum import catalogue
+from learning.curriculum import catalogue, quizzes
 from learning.extensions import db
+from learning.models import QuizAttempt, User
 
 ROUNDS = 200
 
@@ -54,7 +55,13 @@ def main() -> int:
 
         with app.app_context():
             db.create_all()
-            demo.load(app.config["DEMO_PASSWORD"], catalogue())
+            demo.load(app.config["DEMO_PASSWORD"], catalogue(), quizzes())
+            nurse_attempts = {
+                a.quiz_slug: a.id
+                for a in db.session.execute(
+                    sa.select(QuizAttempt).join(User).where(User.email == "nurse@demo.test")
+                ).scalars()
+            }
             db.session.commit()
 
             @sa.event.listens_for(db.engine, "before_cursor_execute")
@@ -82,6 +89,12 @@ def main() -> int:
             ("glossary", anonymous, "/glossary"),
             ("search 'duty to refer'", anonymous, "/search?q=duty+to+refer"),
             ("learner dashboard", learner, "/dashboard"),
+            ("scenario catalogue, learner", learner, "/quizzes"),
+            ("scenario page, learner", learner, "/quizzes/money-goes-missing"),
+            *[
+                (f"review: {slug[:22]}", learner, f"/attempts/{attempt}/review")
+                for slug, attempt in sorted(nurse_attempts.items())[:3]
+            ],
             ("admin people list", admin, "/admin/"),
         ]
         print(f"Bare Flask route: {baseline:.3f} ms (median of {ROUNDS})\n")

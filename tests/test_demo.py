@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from learning import accounts, demo
 from learning.extensions import db
-from learning.models import ModuleProgress, Organisation, Role, User
+from learning.models import ModuleProgress, Organisation, QuizAttempt, Role, User
 from learning.professions import Stage
 
 
@@ -16,9 +16,12 @@ def test_demo_load_creates_the_documented_accounts_and_is_idempotent(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
-    assert "4 organisations, 31 people and" in first.output
+    assert "4 organisations, 31 people," in first.output
     again = runner.invoke(args=["demo", "load"])
-    assert "0 organisations, 0 people and 0 module progress records created" in again.output
+    assert (
+        "0 organisations, 0 people, 0 module progress records and 0 scenario attempts created"
+        in again.output
+    )
 
     with app.app_context():
         people = {u.email: u for u in db.session.execute(sa.select(User)).scalars()}
@@ -82,3 +85,16 @@ def test_demo_learners_have_read_some_modules(app):
         assert rows["hospital-discharge"].completed_at is not None
         everyone = db.session.execute(sa.select(sa.func.count()).select_from(ModuleProgress))
         assert everyone.scalar() >= 10
+
+
+def test_demo_learners_have_submitted_scenarios_with_graded_answers(app):
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    with app.app_context():
+        submitted = db.session.execute(sa.select(QuizAttempt)).scalars().all()
+        assert len(submitted) >= 27 * 2
+        assert all(a.submitted_at and a.score is not None for a in submitted)
+        assert {a.passed for a in submitted} == {True, False}  # a realistic mix
+        cases = [a for a in submitted if a.quiz_slug == "discharge-case"]
+        assert len({a.outcome_step for a in cases}) >= 2  # more than one ending reached
+        professions = {a.as_profession for a in submitted}
+        assert {"nursing", "social-work", "occupational-therapy", "housing"} <= professions

@@ -247,3 +247,57 @@ def test_another_learners_attempt_is_not_found(app, make_user, path):
     url = start(mine, "safeguarding-basics")
     assert theirs.get(url + path).status_code == 404
     assert theirs.post(url + ("" if path != "/submit" else path)).status_code == 404
+
+
+@pytest.fixture
+def edited_course(app, tmp_path, monkeypatch):
+    """Swap in a copy of the fixture course with one quiz edited by ``edit(text) -> text``."""
+    import shutil
+
+    from learning.quizzes import load_quizzes
+
+    from .conftest import FIXTURE_COURSE
+
+    def swap(slug: str, edit) -> None:
+        root = tmp_path / "course"
+        shutil.copytree(FIXTURE_COURSE, root, dirs_exist_ok=True)
+        path = root / "quizzes" / f"{slug}.md"
+        path.write_text(edit(path.read_text()))
+        catalogue = app.extensions["catalogue"]
+        monkeypatch.setitem(
+            app.extensions, "quizzes", load_quizzes(root, module_slugs=frozenset(catalogue.slugs))
+        )
+
+    return swap
+
+
+def test_a_single_page_quiz_takes_every_answer_at_once(client, make_user, login, edited_course):
+    edited_course("safeguarding-basics", lambda s: s.replace("layout: paged", "layout: single"))
+    login(make_user())
+    url = start(client, "safeguarding-basics")
+    page = text(client.get(url))
+    assert page.count('class="form-group question') == 7 and "Step 1 of" not in page
+    partial = {k: v for k, v in RIGHT.items() if k != "q-dementia"}
+    response = client.post(url, data=partial)
+    assert response.status_code == 422
+    assert "Choose true or false" in text(response)
+    assert 'value="I will &lt;b&gt;ask&lt;/b&gt; sooner.' not in text(response)  # textarea body
+    assert "I will &lt;b&gt;ask&lt;/b&gt; sooner.</textarea>" in text(response)
+    assert client.post(url, data=RIGHT).location == f"{url}/submit"
+
+
+def test_an_old_attempt_stays_readable_after_the_quiz_changes(
+    app, client, make_user, login, edited_course
+):
+    login(make_user())
+    url = start(client, "safeguarding-basics")
+    answer_all(client, url)
+    client.post(f"{url}/submit")
+    cut = "## A person with dementia can never make their own decisions."
+    edited_course("safeguarding-basics", lambda s: s[: s.index(cut)] + s[s.index("## Put these") :])
+    response = client.get(f"{url}/review")
+    page = text(response)
+    assert response.status_code == 200
+    assert "updated since your attempt" in page
+    assert "100% (8 of 8)" in page  # the score stands as marked
+    assert "Questions removed since your attempt" in page and "dementia" in page

@@ -7,12 +7,20 @@ import pytest
 
 from learning import PROJECT_ROOT
 from learning.content import load_catalogue
+from learning.quizzes import load_quizzes
+
+from ..conftest import PASSWORD
 
 
 @pytest.fixture
 def real_content(app, monkeypatch):
     catalogue = load_catalogue(PROJECT_ROOT)
     monkeypatch.setitem(app.extensions, "catalogue", catalogue)
+    monkeypatch.setitem(
+        app.extensions,
+        "quizzes",
+        load_quizzes(PROJECT_ROOT, module_slugs=frozenset(catalogue.slugs)),
+    )
     return catalogue
 
 
@@ -27,3 +35,24 @@ def test_every_real_module_page_is_accessible(journey, real_content):
     journey.goto("/glossary?sector=housing")
     journey.goto("/search?q=duty+to+refer")
     assert "result" in journey.page.inner_text("main")
+
+
+def test_every_real_scenario_page_is_accessible(journey, real_content, make_user, app):
+    page = journey.page
+    user = make_user(profession="housing")
+    journey.goto("/sign-in")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main input[type=submit]")
+    journey.assert_accessible()
+    journey.goto("/quizzes")
+    for quiz in app.extensions["quizzes"]:
+        journey.goto(f"/quizzes/{quiz.slug}")
+        with page.expect_navigation():
+            page.click("main button:text-is('Start')")
+        journey.assert_accessible()
+        assert quiz.title in page.inner_text("main")
+        if not quiz.is_branching:
+            pages = len(quiz.questions)
+            journey.goto(journey.path().split("?")[0] + f"?page={pages}")  # the last question

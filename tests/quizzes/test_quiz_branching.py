@@ -227,3 +227,31 @@ def test_a_case_without_an_end_or_with_an_unknown_start_is_refused(case_front, p
     assert problems(
         case_front.replace("topic: discharge", "topic: discharge\nlayout: single") + CASE
     ) == ['quizzes/test-quiz.md:6: a branching case is always one step per page: remove "layout"']
+
+
+def _brute_force(case, profession):
+    """Every complete path by replaying decisions from the start: slow, obviously right."""
+    from learning import grading
+
+    paths, pending = [], [[]]
+    while pending:
+        made = pending.pop()
+        step = grading.next_step(case, made, profession)
+        if step.is_end:
+            paths.append((made, step.id, grading.grade_path(case, made, profession).score))
+            continue
+        pending += [[*made, (step.id, c.id)] for c in step.choices_for(profession)]
+    return paths
+
+
+@pytest.mark.parametrize("profession", [None, "nursing", "occupational-therapy"])
+def test_best_path_and_shape_agree_with_brute_force(quizzes, profession):
+    from learning import grading
+
+    case = quizzes.get("discharge-case")
+    paths = _brute_force(case, profession)
+    shape = grading.shape(case, profession)
+    assert shape.shortest == min(len(p) for p, _, _ in paths)
+    assert shape.longest == max(len(p) for p, _, _ in paths)
+    assert shape.endings == {ending for _, ending, _ in paths}
+    assert grading.best_path(case, profession).score == max(score for _, _, score in paths)
