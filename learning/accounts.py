@@ -144,23 +144,29 @@ def user_for_session(session_id: str) -> User | None:
 # link stops working once it has been used (the hash changes) or the password changed otherwise.
 
 
-def _reset_serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt="password-reset")
+RESET = "password-reset"
+INVITATION = "invitation"
+
+
+def _reset_serializer(secret_key: str, salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=salt)
 
 
 def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def reset_token(user: User, secret_key: str) -> str:
-    """A one-time token for resetting this user's password."""
-    return _reset_serializer(secret_key).dumps([user.id, _password_fingerprint(user)])
+def reset_token(user: User, secret_key: str, salt: str = RESET) -> str:
+    """A one-time token for setting this user's password (a reset, or an invitation)."""
+    return _reset_serializer(secret_key, salt).dumps([user.id, _password_fingerprint(user)])
 
 
-def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User | None:
-    """The user a reset token was made for, if it is genuine, unexpired and unused."""
+def user_for_reset_token(
+    token: str, secret_key: str, max_age: int, salt: str = RESET
+) -> User | None:
+    """The user a token was made for, if it is genuine, unexpired and unused."""
     try:
-        user_id, fingerprint = _reset_serializer(secret_key).loads(token, max_age=max_age)
+        user_id, fingerprint = _reset_serializer(secret_key, salt).loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired, ValueError, TypeError):
         return None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -19,6 +23,7 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     ValidationError,
 )
@@ -223,3 +228,121 @@ class ActionForm(FlaskForm):
     """A button that changes something: carries only the CSRF token."""
 
     submit = SubmitField("Confirm")
+
+
+class CohortForm(FlaskForm):
+    """Create or edit a cohort."""
+
+    name = StringField(
+        "Name",
+        description="For example: Discharge together, spring 2027.",
+        validators=[DataRequired("Enter a name for the cohort"), Length(max=200)],
+        filters=[_strip],
+    )
+    description = TextAreaField(
+        "Description (optional)", validators=[Optional(), Length(max=2000)], filters=[_strip]
+    )
+    starts_on = DateField("Start date", validators=[Optional()])
+    ends_on = DateField("End date", validators=[Optional()])
+    group_size = IntegerField(
+        "Group size",
+        description="How many learners in each small group.",
+        default=5,
+        validators=[
+            InputRequired("Enter a group size"),
+            NumberRange(2, 12, "Group size must be between 2 and 12"),
+        ],
+    )
+    min_professions = IntegerField(
+        "At least this many professions",
+        default=3,
+        validators=[
+            InputRequired("Enter how many professions you aim for"),
+            NumberRange(1, 11, "Enter a number from 1 to 11"),
+        ],
+    )
+    max_share = IntegerField(
+        "No profession above this share (%)",
+        default=50,
+        validators=[
+            InputRequired("Enter the largest share one profession may have"),
+            NumberRange(10, 100, "Enter a percentage from 10 to 100"),
+        ],
+    )
+    require_health_and_social_care = BooleanField(
+        "Health and social care learners both present", default=True
+    )
+    require_housing = BooleanField("Housing learners present", default=True)
+    co_trainers = MultiCheckboxField("Co-trainers", coerce=int)
+    submit = SubmitField("Save cohort")
+
+    def validate_ends_on(self, field: DateField) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The end date must be on or after the start date")
+
+
+class ProgrammeItemForm(FlaskForm):
+    """Add a module or scenario to a cohort's programme."""
+
+    item = SelectField("Module or scenario", validators=[InputRequired("Choose what to add")])
+    due_on = DateField("Due date (optional)", validators=[Optional()])
+    submit = SubmitField("Add to programme")
+
+
+class UploadForm(FlaskForm):
+    """Upload a CSV of learners to enrol."""
+
+    file = FileField(
+        "CSV file",
+        description="Columns: email, name, profession, stage, organisation (optional). "
+        "Up to 5,000 rows.",
+        validators=[FileRequired("Choose a CSV file to upload")],
+    )
+    submit = SubmitField("Check and enrol")
+
+
+class JoinCodeForm(FlaskForm):
+    """Make a join code that expires on a date."""
+
+    expires_on = DateField(
+        "Code works until", validators=[InputRequired("Enter the last day the code works")]
+    )
+    submit = SubmitField("Make a new code")
+
+
+class JoinForm(FlaskForm):
+    """A learner joins a cohort with a code."""
+
+    code = StringField(
+        "Join code",
+        description="Your trainer gives you this, for example K7PQ-M2XH-9A.",
+        validators=[DataRequired("Enter your join code"), Length(max=40)],
+        filters=[_strip],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+    submit = SubmitField("Join cohort")
+
+
+class AllocateForm(FlaskForm):
+    """Form the cohort's groups."""
+
+    by = RadioField(
+        "Form groups by",
+        choices=options([("size", "Group size"), ("count", "Number of groups")]),
+        default="size",
+        validators=[InputRequired("Choose how to form groups")],
+    )
+    value = IntegerField(
+        "Size or number",
+        validators=[
+            InputRequired("Enter a group size or number of groups"),
+            NumberRange(1, 500, "Enter a number from 1 to 500"),
+        ],
+    )
+    seed = IntegerField(
+        "Shuffle number",
+        description="The same number always gives the same groups; change it for another mix.",
+        default=1,
+        validators=[InputRequired("Enter a shuffle number"), NumberRange(0, 10**6)],
+    )
+    submit = SubmitField("Form groups")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -256,6 +256,129 @@ class QuizResponse(db.Model):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="responses")
+
+
+class EnrolmentRoute(enum.StrEnum):
+    """How a learner came into a cohort."""
+
+    PICKED = "picked"
+    UPLOAD = "upload"
+    JOIN_CODE = "join-code"
+
+
+class Cohort(db.Model):
+    """A group of learners a trainer brings together on purpose, with a programme."""
+
+    __tablename__ = "cohort"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_on: Mapped[date | None] = mapped_column(sa.Date)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    #: The mix the trainer aims for (see learning.mix.MixTarget).
+    mix_target: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    group_size: Mapped[int] = mapped_column(default=5)
+    group_seed: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    co_trainers: Mapped[list[User]] = relationship(secondary="cohort_trainer", lazy="selectin")
+    items: Mapped[list[ProgrammeItem]] = relationship(
+        back_populates="cohort",
+        cascade="all, delete-orphan",
+        order_by="ProgrammeItem.position",
+        lazy="selectin",
+    )
+    groups: Mapped[list[CohortGroup]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan", order_by="CohortGroup.number"
+    )
+
+    def is_trainer(self, user: User) -> bool:
+        """Whether this person owns or co-trains the cohort."""
+        return user.id == self.owner_id or any(t.id == user.id for t in self.co_trainers)
+
+
+cohort_trainer = sa.Table(
+    "cohort_trainer",
+    db.metadata,
+    sa.Column("cohort_id", sa.ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class CohortGroup(db.Model):
+    """A small mixed group within a cohort."""
+
+    __tablename__ = "cohort_group"
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    locked: Mapped[bool] = mapped_column(default=False)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="groups")
+
+    @property
+    def name(self) -> str:
+        return f"Group {self.number}"
+
+
+class CohortMember(db.Model):
+    """A learner's place in a cohort. Removing a learner keeps the row (and their records)."""
+
+    __tablename__ = "cohort_member"
+
+    cohort_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    route: Mapped[EnrolmentRoute] = mapped_column(enum_column(EnrolmentRoute))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    group_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("cohort_group.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship()
+    group: Mapped[CohortGroup | None] = relationship()
+
+
+class ProgrammeItem(db.Model):
+    """A module or scenario in a cohort's programme, in order, perhaps with a due date."""
+
+    __tablename__ = "programme_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(10))  # "module" or "quiz"
+    slug: Mapped[str] = mapped_column(sa.String(100))
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="items")
+
+
+class JoinCode(db.Model):
+    """A code (and link) that lets learners join a cohort themselves until it expires."""
+
+    __tablename__ = "join_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship()
+
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
 
 
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:

@@ -5,13 +5,25 @@ from __future__ import annotations
 import pytest
 
 from learning.extensions import db
-from learning.models import QuizAttempt, Role
+from learning.models import (
+    Cohort,
+    CohortGroup,
+    CohortMember,
+    EnrolmentRoute,
+    ProgrammeItem,
+    QuizAttempt,
+    Role,
+    User,
+)
 
 ANON, LEARNER, TRAINER, EMPLOYER, ADMIN = "anonymous", "learner", "trainer", "employer", "admin"
 AUDIENCES = (ANON, LEARNER, TRAINER, EMPLOYER, ADMIN)
 
 SIGNED_IN = {ANON: 302, LEARNER: 200, TRAINER: 200, EMPLOYER: 200, ADMIN: 200}
 ANYONE = dict.fromkeys(AUDIENCES, 200)
+TRAINERS = {ANON: 302, LEARNER: 403, TRAINER: 200, EMPLOYER: 403, ADMIN: 200}
+THEIRS = {ANON: 302, LEARNER: 403, TRAINER: 404, EMPLOYER: 403, ADMIN: 200}
+THEIRS_302 = {**THEIRS, ADMIN: 302}
 NOT_YOURS = {ANON: 302, LEARNER: 404, TRAINER: 404, EMPLOYER: 404, ADMIN: 404}
 SIGNED_OUT_ONLY = {ANON: 200, LEARNER: 302, TRAINER: 302, EMPLOYER: 302, ADMIN: 302}
 
@@ -51,7 +63,42 @@ MATRIX = [
     ("quizzes.confirm", "GET", "/attempts/{attempt}/submit", NOT_YOURS),
     ("quizzes.submit", "POST", "/attempts/{attempt}/submit", NOT_YOURS),
     ("quizzes.review", "GET", "/attempts/{attempt}/review", NOT_YOURS),
-    ("trainer.dashboard", "GET", "/trainer/", only(TRAINER)),
+    ("trainer.dashboard", "GET", "/trainer/", TRAINERS),
+    ("trainer.new_cohort", "GET", "/trainer/cohorts/new", TRAINERS),
+    # Another trainer's cohort: not found for a trainer, open to an admin.
+    ("trainer.cohort", "GET", "/trainer/cohorts/{cohort}", THEIRS),
+    ("trainer.edit_cohort", "GET", "/trainer/cohorts/{cohort}/edit", THEIRS),
+    ("trainer.programme", "GET", "/trainer/cohorts/{cohort}/programme", THEIRS),
+    ("trainer.change_item", "POST", "/trainer/cohorts/{cohort}/programme/{item}/up", THEIRS_302),
+    ("trainer.learners", "GET", "/trainer/cohorts/{cohort}/learners", THEIRS),
+    ("trainer.add_learners", "POST", "/trainer/cohorts/{cohort}/learners", THEIRS_302),
+    (
+        "trainer.remove_learner",
+        "POST",
+        "/trainer/cohorts/{cohort}/learners/{user}/remove",
+        THEIRS_302,
+    ),
+    ("trainer.upload_form", "GET", "/trainer/cohorts/{cohort}/upload", THEIRS),
+    ("trainer.upload", "POST", "/trainer/cohorts/{cohort}/upload", {**THEIRS, ADMIN: 422}),
+    ("trainer.make_join_code", "POST", "/trainer/cohorts/{cohort}/join-code", THEIRS_302),
+    ("trainer.revoke_join_code", "POST", "/trainer/cohorts/{cohort}/join-code/revoke", THEIRS_302),
+    ("trainer.progress", "GET", "/trainer/cohorts/{cohort}/progress", THEIRS),
+    ("trainer.progress_csv", "GET", "/trainer/cohorts/{cohort}/progress.csv", THEIRS),
+    ("trainer.perspectives", "GET", "/trainer/cohorts/{cohort}/perspectives", THEIRS),
+    ("trainer.groups", "GET", "/trainer/cohorts/{cohort}/groups", THEIRS),
+    ("trainer.allocate", "POST", "/trainer/cohorts/{cohort}/groups", THEIRS_302),
+    # No learner named in the form: a bad request once past the door.
+    (
+        "trainer.move_learner",
+        "POST",
+        "/trainer/cohorts/{cohort}/groups/move",
+        {**THEIRS, ADMIN: 400},
+    ),
+    ("trainer.lock_group", "POST", "/trainer/cohorts/{cohort}/groups/{group}/lock", THEIRS_302),
+    ("learner.my_cohorts", "GET", "/cohorts", SIGNED_IN),
+    ("learner.my_cohort", "GET", "/cohorts/{cohort}", NOT_YOURS),
+    ("learner.join", "GET", "/join", SIGNED_IN),
+    ("auth.accept_invitation", "GET", "/invitation/not-a-token", dict.fromkeys(AUDIENCES, 404)),
     ("employer.dashboard", "GET", "/employer/", only(EMPLOYER)),
     ("admin.users", "GET", "/admin/", only(ADMIN)),
     ("admin.user", "GET", "/admin/users/{user}", only(ADMIN)),
@@ -81,8 +128,26 @@ def audience_client(app, client, make_user, make_organisation, login):
             as_profession="nursing",
         )
         db.session.add(attempt)
+        owner = db.session.get(User, make_user(Role.TRAINER, email="owner@example.test").id)
+        cohort = Cohort(name="Someone else's cohort", owner=owner)
+        db.session.add(cohort)
+        db.session.flush()
+        item = ProgrammeItem(
+            cohort_id=cohort.id, position=0, kind="module", slug="hospital-discharge"
+        )
+        group = CohortGroup(cohort_id=cohort.id, number=1)
+        db.session.add_all([item, group])
+        db.session.flush()
+        db.session.add(
+            CohortMember(
+                cohort_id=cohort.id,
+                user_id=target.id,
+                route=EnrolmentRoute.PICKED,
+                group_id=group.id,
+            )
+        )
         db.session.commit()
-        attempt_id = attempt.id
+        attempt_id, ids = attempt.id, {"cohort": cohort.id, "item": item.id, "group": group.id}
     roles = {
         LEARNER: (),
         TRAINER: (Role.TRAINER,),
@@ -93,7 +158,7 @@ def audience_client(app, client, make_user, make_organisation, login):
     def for_audience(audience: str):
         if audience != ANON:
             login(make_user(*roles[audience], organisation=organisation))
-        return client, {"user": target.id, "org": organisation.id, "attempt": attempt_id}
+        return client, {"user": target.id, "org": organisation.id, "attempt": attempt_id, **ids}
 
     return for_audience
 

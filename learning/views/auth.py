@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from .. import accounts, notify
+from .. import accounts, cohorts, notify
 from ..extensions import db, limiter, login_limit_account, login_limit_address, submitted_email
 from ..forms import (
     NO_ORGANISATION,
@@ -153,3 +153,29 @@ def reset_password(token: str):
     logout_user()
     flash("Your password has been changed. Sign in with your new password.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RESET_LIMIT_ADDRESS"], methods=["POST"], scope="reset-address"
+)
+def accept_invitation(token: str):
+    """A person a trainer enrolled sets their first password from the invitation link."""
+    user = accounts.user_for_reset_token(
+        token,
+        current_app.config["SECRET_KEY"],
+        cohorts.INVITATION_MAX_AGE,
+        salt=accounts.INVITATION,
+    )
+    if user is None:
+        return render_template("auth/invitation_invalid.html"), 404
+    form = NewPasswordForm()
+    form.account_email = user.email
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("auth/invitation.html", form=form, user=user), status
+    accounts.set_password(user, form.password.data)
+    db.session.commit()
+    login_user(user)
+    flash(f"Welcome, {user.name}. Your password is set.", "success")
+    return redirect(url_for("learner.dashboard"))

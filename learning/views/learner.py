@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts, attempts, progress
+from .. import accounts, attempts, cohorts, progress, reports
 from ..curriculum import catalogue, quizzes
-from ..extensions import db
-from ..forms import ChangePasswordForm, ProfileForm
+from ..extensions import db, limiter
+from ..forms import ChangePasswordForm, JoinForm, ProfileForm
+from ..models import CohortMember, User
 from ..professions import Stage
 
 bp = Blueprint("learner", __name__)
@@ -74,3 +78,71 @@ def change_password():
         form.current_password.errors.append("Your current password is not right")
     status = 422 if form.errors else 200
     return render_template("learner/change_password.html", form=form), status
+
+
+@bp.get("/cohorts")
+@login_required
+def my_cohorts():
+    """The cohorts a learner belongs to."""
+    mine = db.session.execute(cohorts.my_cohorts(current_user)).scalars().all()
+    return render_template("learner/cohorts.html", cohorts=mine)
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@login_required
+def my_cohort(cohort_id: int):
+    """A learner's view of one cohort: the programme with due dates and their own status, and
+    their group's members (names and professions, never others' scores)."""
+    membership = db.session.get(CohortMember, (cohort_id, current_user.id))
+    if membership is None or membership.removed_at is not None:
+        abort(404)
+    cohort = membership.cohort
+    cols = reports.columns(cohort, catalogue(), quizzes())
+    mine = reports.progress_rows(cols, [membership], date.today())[0]
+    group_members = []
+    if membership.group_id is not None:
+        group_members = (
+            db.session.execute(
+                sa.select(User)
+                .join(CohortMember, CohortMember.user_id == User.id)
+                .where(
+                    CohortMember.group_id == membership.group_id,
+                    CohortMember.removed_at.is_(None),
+                )
+                .order_by(User.name)
+            )
+            .scalars()
+            .all()
+        )
+    return render_template(
+        "learner/cohort.html",
+        cohort=cohort,
+        membership=membership,
+        programme=list(zip(cols, mine.statuses, strict=True)),
+        group_members=group_members,
+    )
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@bp.route("/join/<code>", methods=["GET"])
+@login_required
+@limiter.limit(
+    lambda: current_app.config["JOIN_LIMIT"],
+    methods=["POST"],
+    key_func=lambda: f"join:{current_user.get_id()}",
+    scope="join",
+)
+def join(code: str = ""):
+    """Join a cohort with the code (or link) a trainer gave."""
+    form = JoinForm(code=code) if request.method == "GET" else JoinForm()
+    if form.validate_on_submit():
+        cohort = cohorts.join(current_user, form.code.data)
+        if cohort is not None:
+            db.session.commit()
+            flash(f"You have joined “{cohort.name}”.", "success")
+            return redirect(url_for("learner.my_cohort", cohort_id=cohort.id))
+        form.code.errors.append(
+            "This code does not work. Check it with your trainer: it may have expired"
+        )
+    status = 422 if form.errors else 200
+    return render_template("learner/join.html", form=form), status

@@ -1,22 +1,68 @@
-"""Trainers' pages. The door admits only people with the trainer role."""
+"""Trainers' pages: cohorts they own or co-train, and nothing else (anything else is 404)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, render_template
+import csv
+import io
+from datetime import UTC, date, datetime, time
 
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from .. import cohorts, grouping, reports
 from ..access import require_role
+from ..curriculum import catalogue, quizzes
 from ..extensions import db
-from ..models import Role, User
-from ..professions import PROFESSIONS, Stage
+from ..forms import (
+    ActionForm,
+    AllocateForm,
+    CohortForm,
+    JoinCodeForm,
+    ProgrammeItemForm,
+    UploadForm,
+    options,
+)
+from ..models import Cohort, Organisation, Role, User
+from ..professions import BY_CODE, PROFESSIONS, Stage
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
-bp.before_request(require_role(Role.TRAINER))
+# Admins may open any cohort, to support trainers; ownership is checked per cohort.
+bp.before_request(require_role(Role.TRAINER, Role.ADMIN))
+
+
+def _cohort_or_404(cohort_id: int) -> Cohort:
+    """A cohort this trainer owns or co-trains (an admin: any); anything else is not found."""
+    cohort = cohorts.managed_by(cohort_id, current_user)
+    if cohort is None:
+        abort(404)
+    return cohort
 
 
 @bp.get("/")
 def dashboard():
-    """The learners a trainer can draw on, by profession and stage."""
+    """The trainer's cohorts, and the learners on the platform to draw on."""
+    mine = db.session.execute(cohorts.visible_to(current_user)).scalars().all()
+    sizes = dict(
+        db.session.execute(
+            sa.select(cohorts.CohortMember.cohort_id, sa.func.count())
+            .where(
+                cohorts.CohortMember.cohort_id.in_([c.id for c in mine]),
+                cohorts.CohortMember.removed_at.is_(None),
+            )
+            .group_by(cohorts.CohortMember.cohort_id)
+        ).all()
+    )
     counts = {
         (code, stage): count
         for code, stage, count in db.session.execute(
@@ -29,4 +75,428 @@ def dashboard():
         (p, counts.get((p.code, Stage.STUDENT), 0), counts.get((p.code, Stage.QUALIFIED), 0))
         for p in PROFESSIONS
     ]
-    return render_template("trainer/dashboard.html", rows=rows)
+    return render_template("trainer/dashboard.html", cohorts=mine, sizes=sizes, rows=rows)
+
+
+# Creating and editing --------------------------------------------------------------------
+
+
+def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
+    if cohort is None:
+        form = CohortForm()
+    else:
+        target = cohort.mix_target or {}
+        form = CohortForm(
+            obj=cohort,
+            min_professions=target.get("min_professions", 3),
+            max_share=target.get("max_share", 50),
+            require_health_and_social_care=target.get("require_health_and_social_care", True),
+            require_housing=target.get("require_housing", True),
+            co_trainers=[t.id for t in cohort.co_trainers],
+        )
+    others = db.session.execute(cohorts.trainers().where(User.id != current_user.id)).scalars()
+    form.co_trainers.choices = options([(u.id, f"{u.name} ({u.email})") for u in others])
+    return form
+
+
+def _details(form: CohortForm) -> cohorts.CohortDetails:
+    return cohorts.CohortDetails(
+        name=form.name.data,
+        description=form.description.data or "",
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        group_size=form.group_size.data,
+        mix_target={
+            "min_professions": form.min_professions.data,
+            "max_share": form.max_share.data,
+            "require_health_and_social_care": bool(form.require_health_and_social_care.data),
+            "require_housing": bool(form.require_housing.data),
+        },
+        co_trainer_ids=tuple(form.co_trainers.data or ()),
+    )
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+def new_cohort():
+    """Create a cohort: name, dates, co-trainers, mix target and group size."""
+    form = _cohort_form()
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("trainer/cohort_form.html", form=form, cohort=None), status
+    cohort = cohorts.create(current_user, _details(form))
+    db.session.commit()
+    flash(f"“{cohort.name}” has been created. Now add its programme and learners.", "success")
+    return redirect(url_for("trainer.cohort", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+def edit_cohort(cohort_id: int):
+    """Change a cohort's details."""
+    cohort = _cohort_or_404(cohort_id)
+    form = _cohort_form(cohort)
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("trainer/cohort_form.html", form=form, cohort=cohort), status
+    cohorts.update(cohort, _details(form))
+    db.session.commit()
+    flash("The cohort has been saved.", "success")
+    return redirect(url_for("trainer.cohort", cohort_id=cohort.id))
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+def cohort(cohort_id: int):
+    """A cohort at a glance: its mix against the target, programme, learners and join code."""
+    cohort = _cohort_or_404(cohort_id)
+    members = db.session.execute(cohorts.active_members(cohort)).all()
+    return render_template(
+        "trainer/cohort.html",
+        cohort=cohort,
+        members=members,
+        mix=cohorts.mix_summary(cohort, [user for _, user in members]),
+        columns=reports.columns(cohort, catalogue(), quizzes()),
+        code=cohorts.current_join_code(cohort),
+        now=datetime.now(UTC),
+        action=ActionForm(),
+    )
+
+
+# Programme -------------------------------------------------------------------------------
+
+
+def _programme_choices() -> list:
+    modules = [(f"module:{m.slug}", f"Module: {m.title}") for m in catalogue().modules]
+    cases = [(f"quiz:{q.slug}", f"Scenario: {q.title}") for q in quizzes()]
+    return options([("", "Choose a module or scenario"), *modules, *cases])
+
+
+@bp.route("/cohorts/<int:cohort_id>/programme", methods=["GET", "POST"])
+def programme(cohort_id: int):
+    """The ordered list of modules and scenarios, with due dates."""
+    cohort = _cohort_or_404(cohort_id)
+    form = ProgrammeItemForm()
+    form.item.choices = _programme_choices()
+    if form.validate_on_submit():
+        kind, _, slug = form.item.data.partition(":")
+        exists = catalogue().get(slug) if kind == "module" else quizzes().get(slug)
+        if exists is None:
+            form.item.errors.append("Choose a module or scenario from the list")
+        elif any(i.kind == kind and i.slug == slug for i in cohort.items):
+            form.item.errors.append("That is already in the programme")
+        else:
+            cohorts.add_item(cohort, kind, slug, form.due_on.data)
+            db.session.commit()
+            flash(f"“{exists.title}” has been added to the programme.", "success")
+            return redirect(url_for("trainer.programme", cohort_id=cohort.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "trainer/programme.html",
+        cohort=cohort,
+        form=form,
+        columns=reports.columns(cohort, catalogue(), quizzes()),
+        action=ActionForm(),
+    ), status
+
+
+@bp.post("/cohorts/<int:cohort_id>/programme/<int:item_id>/<any(up, down, remove):change>")
+def change_item(cohort_id: int, item_id: int, change: str):
+    """Move an item up or down the programme, or take it out."""
+    cohort = _cohort_or_404(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    done = (
+        cohorts.remove_item(cohort, item_id)
+        if change == "remove"
+        else cohorts.move_item(cohort, item_id, -1 if change == "up" else 1)
+    )
+    if not done and change == "remove":
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("trainer.programme", cohort_id=cohort.id))
+
+
+# Learners --------------------------------------------------------------------------------
+
+
+@bp.get("/cohorts/<int:cohort_id>/learners")
+def learners(cohort_id: int):
+    """Members, and a search for people to add; the upload and join code forms."""
+    cohort = _cohort_or_404(cohort_id)
+    query = request.args.get("q", "").strip()[:200]
+    profession = request.args.get("profession", "")
+    profession = profession if profession in BY_CODE else ""
+    organisation_id = request.args.get("organisation", type=int)
+    found = None
+    if query or profession or organisation_id:
+        found = db.paginate(
+            cohorts.candidates(cohort, query, profession, organisation_id),
+            per_page=current_app.config["PAGE_SIZE"],
+            max_per_page=100,
+            error_out=False,
+        )
+    return render_template(
+        "trainer/learners.html",
+        cohort=cohort,
+        members=db.session.execute(cohorts.active_members(cohort)).all(),
+        found=found,
+        query=query,
+        profession=profession,
+        organisation_id=organisation_id,
+        organisations=db.session.execute(sa.select(Organisation).order_by(Organisation.name))
+        .scalars()
+        .all(),
+        upload=UploadForm(),
+        code_form=JoinCodeForm(expires_on=cohorts.default_expiry(cohort).date()),
+        code=cohorts.current_join_code(cohort),
+        now=datetime.now(UTC),
+        action=ActionForm(),
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/learners")
+def add_learners(cohort_id: int):
+    """Add the people ticked in the search results."""
+    cohort = _cohort_or_404(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    ids = [int(v) for v in request.form.getlist("user") if v.isdigit()][:500]
+    people = db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars().all()
+    joined = cohorts.enrol(cohort, people, cohorts.EnrolmentRoute.PICKED)
+    db.session.commit()
+    flash(f"{joined} {'learner' if joined == 1 else 'learners'} added.", "success")
+    return redirect(url_for("trainer.learners", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/learners/<int:user_id>/remove")
+def remove_learner(cohort_id: int, user_id: int):
+    """Take a learner out of the cohort; their records stay."""
+    cohort = _cohort_or_404(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not cohorts.remove(cohort, user_id):
+        abort(404)
+    db.session.commit()
+    flash("The learner has been removed from the cohort. Their records are kept.", "success")
+    return redirect(url_for("trainer.learners", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/upload")
+def upload(cohort_id: int):
+    """Enrol from a CSV: every row is checked first, and nothing changes unless all are good."""
+    cohort = _cohort_or_404(cohort_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(cohort, form, None, 422)
+    data = form.file.data.read(cohorts.UPLOAD_LIMIT + 1)
+    sheet = cohorts.read_upload(data)
+    if not sheet.ok:
+        return _upload_page(cohort, form, sheet.problems, 422)
+    result = cohorts.enrol_upload(cohort, sheet.rows)
+    if not result.ok:
+        db.session.rollback()
+        return _upload_page(cohort, form, result.problems, 422)
+    db.session.commit()
+    secret = current_app.config["SECRET_KEY"]
+    invitations = [
+        (
+            user,
+            url_for(
+                "auth.accept_invitation",
+                token=cohorts.invitation_token(user, secret),
+                _external=True,
+            ),
+        )
+        for user in result.created
+    ]
+    return render_template(
+        "trainer/upload_done.html", cohort=cohort, result=result, invitations=invitations
+    )
+
+
+def _upload_page(cohort, form, problems, status):
+    return render_template(
+        "trainer/upload.html", cohort=cohort, form=form, problems=problems
+    ), status
+
+
+@bp.get("/cohorts/<int:cohort_id>/upload")
+def upload_form(cohort_id: int):
+    """The upload page on its own (also where problems are listed)."""
+    return _upload_page(_cohort_or_404(cohort_id), UploadForm(), None, 200)
+
+
+@bp.post("/cohorts/<int:cohort_id>/join-code")
+def make_join_code(cohort_id: int):
+    """Make a new join code (the old one stops working)."""
+    cohort = _cohort_or_404(cohort_id)
+    form = JoinCodeForm()
+    if not form.validate_on_submit():
+        flash("Enter the last day the code should work.", "error")
+    elif form.expires_on.data < date.today():
+        flash("The last day must be today or later.", "error")
+    else:
+        expires = datetime.combine(form.expires_on.data, time.max, tzinfo=UTC)
+        cohorts.create_join_code(cohort, expires)
+        db.session.commit()
+        flash("A new join code is ready. The old one no longer works.", "success")
+    return redirect(url_for("trainer.learners", cohort_id=cohort.id) + "#join-code")
+
+
+@bp.post("/cohorts/<int:cohort_id>/join-code/revoke")
+def revoke_join_code(cohort_id: int):
+    """Stop the join code working."""
+    cohort = _cohort_or_404(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    cohorts.revoke_join_code(cohort)
+    db.session.commit()
+    flash("The join code no longer works.", "success")
+    return redirect(url_for("trainer.learners", cohort_id=cohort.id) + "#join-code")
+
+
+# Progress and perspectives ---------------------------------------------------------------
+
+
+def _matrix(cohort: Cohort):
+    """The filtered, sorted page of the matrix: the same rows for the page and the CSV."""
+    profession = request.args.get("profession", "")
+    stage = request.args.get("stage", "")
+    group = request.args.get("group", type=int)
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in reports.SORTS else "name"
+    page = db.paginate(
+        reports.members_query(cohort, profession=profession, stage=stage, group=group, sort=sort),
+        per_page=request.args.get("per_page", 50, type=int),
+        max_per_page=500,
+        error_out=False,
+    )
+    cols = reports.columns(cohort, catalogue(), quizzes())
+    rows = reports.progress_rows(cols, page.items, date.today())
+    filters = {
+        "profession": profession if profession in BY_CODE else "",
+        "stage": stage if stage in {s.value for s in Stage} else "",
+        "group": group,
+        "sort": sort,
+    }
+    return page, cols, rows, filters
+
+
+@bp.get("/cohorts/<int:cohort_id>/progress")
+def progress(cohort_id: int):
+    """Learners x programme items: status, date and score, filterable and sortable."""
+    cohort = _cohort_or_404(cohort_id)
+    page, cols, rows, filters = _matrix(cohort)
+    return render_template(
+        "trainer/progress.html", cohort=cohort, page=page, cols=cols, rows=rows, filters=filters
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/progress.csv")
+def progress_csv(cohort_id: int):
+    """Exactly the rows the matrix page shows, as CSV."""
+    cohort = _cohort_or_404(cohort_id)
+    _, cols, rows, _ = _matrix(cohort)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(reports.csv_rows(cols, rows))
+    name = f"cohort-{cohort.id}-progress.csv"
+    return Response(
+        "\ufeff" + buffer.getvalue(),  # a BOM so Excel reads the names correctly
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/perspectives")
+def perspectives(cohort_id: int):
+    """How each profession answered each decision, where they differed most first."""
+    cohort = _cohort_or_404(cohort_id)
+    decisions = reports.perspectives(cohort, quizzes())
+    printable = request.args.get("print") == "1"
+    return render_template(
+        "trainer/perspectives.html",
+        cohort=cohort,
+        decisions=decisions[:10] if printable else decisions,
+        printable=printable,
+        smallest=reports.SMALLEST_CELL,
+    )
+
+
+# Groups ----------------------------------------------------------------------------------
+
+
+@bp.get("/cohorts/<int:cohort_id>/groups")
+def groups(cohort_id: int):
+    """The groups, each one's mix, and the share meeting the mix rule."""
+    cohort = _cohort_or_404(cohort_id)
+    members = db.session.execute(cohorts.active_members(cohort)).all()
+    allocation, rows, unplaced = cohorts.current_allocation(cohort, members)
+    learners = [grouping.Learner(u.id, u.profession_code, u.stage.value) for _, u in members]
+    report = grouping.mix_report(
+        allocation, learners, min_professions=cohorts.target_of(cohort).min_professions
+    )
+    people = {u.id: u for _, u in members}
+    form = AllocateForm(value=cohort.group_size, seed=cohort.group_seed)
+    return render_template(
+        "trainer/groups.html",
+        cohort=cohort,
+        report=report,
+        rows=rows,
+        people=people,
+        unplaced=unplaced,
+        form=form,
+        action=ActionForm(),
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/groups")
+def allocate(cohort_id: int):
+    """Form groups (again), keeping locked groups."""
+    cohort = _cohort_or_404(cohort_id)
+    form = AllocateForm()
+    if not form.validate_on_submit():
+        flash("Enter a group size or number of groups, and a shuffle number.", "error")
+        return redirect(url_for("trainer.groups", cohort_id=cohort.id))
+    by_size = form.by.data == "size"
+    try:
+        made = cohorts.allocate_groups(
+            cohort,
+            size=form.value.data if by_size else None,
+            count=None if by_size else form.value.data,
+            seed=form.seed.data,
+        )
+    except ValueError as problem:
+        db.session.rollback()
+        flash(f"The groups could not be formed: {problem}.", "error")
+        return redirect(url_for("trainer.groups", cohort_id=cohort.id))
+    db.session.commit()
+    flash(f"{made} {'group' if made == 1 else 'groups'} formed.", "success")
+    return redirect(url_for("trainer.groups", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/groups/move")
+def move_learner(cohort_id: int):
+    """Move one learner to another group by hand."""
+    cohort = _cohort_or_404(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user_id = request.form.get("user", type=int)
+    if user_id is None:
+        abort(400)
+    target = request.form.get("group", "")
+    group_id = int(target) if target.isdigit() else None
+    if not cohorts.move_to_group(cohort, user_id, group_id):
+        abort(404)
+    db.session.commit()
+    flash("Moved.", "success")
+    return redirect(url_for("trainer.groups", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/groups/<int:group_id>/<any(lock, unlock):change>")
+def lock_group(cohort_id: int, group_id: int, change: str):
+    """Lock a group so that forming groups again keeps it, or unlock it."""
+    cohort = _cohort_or_404(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not cohorts.set_locked(cohort, group_id, change == "lock"):
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("trainer.groups", cohort_id=cohort.id))

@@ -1,0 +1,436 @@
+"""Cohort reports: the progress matrix and the perspectives view.
+
+Each report is a few set-based queries whatever the cohort's size, and hands templates and CSV
+exports the same frozen rows, so the page and the file cannot disagree.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import combinations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from .content import Catalogue
+from .extensions import db
+from .models import (
+    Cohort,
+    CohortGroup,
+    CohortMember,
+    ModuleProgress,
+    QuizAttempt,
+    QuizResponse,
+    User,
+)
+from .professions import BY_CODE, Stage
+from .quizzes import Quiz, QuizCatalogue
+
+#: Cells with fewer learners than this are not shown, so nobody's answer can be inferred.
+SMALLEST_CELL = 3
+
+
+class Cell(enum.StrEnum):
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    PASSED = "passed"
+    NOT_PASSED = "not-passed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "not-started": "Not started",
+            "in-progress": "In progress",
+            "completed": "Completed",
+            "passed": "Passed",
+            "not-passed": "Not passed yet",
+        }[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """One learner's standing on one programme item."""
+
+    cell: Cell
+    on: datetime | None = None
+    score: float | None = None
+    overdue: bool = False
+
+    @property
+    def done(self) -> bool:
+        return self.cell in (Cell.COMPLETED, Cell.PASSED)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A programme item as a column of the matrix."""
+
+    item_id: int
+    kind: str
+    slug: str
+    title: str
+    due_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A learner as a row of the matrix."""
+
+    user_id: int
+    name: str
+    email: str
+    profession: str
+    stage: Stage
+    group: str
+    statuses: tuple[Status, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.statuses if s.done)
+
+
+SORTS = {
+    "name": (User.name, User.id),
+    "profession": (User.profession_code, User.name, User.id),
+    "stage": (User.stage, User.name, User.id),
+    "group": (CohortGroup.number, User.name, User.id),
+}
+
+
+def columns(cohort: Cohort, modules: Catalogue, quizzes: QuizCatalogue) -> tuple[Column, ...]:
+    """The programme's items with their titles (an item whose file was removed keeps its slug)."""
+    found = []
+    for item in cohort.items:
+        content = modules.get(item.slug) if item.kind == "module" else quizzes.get(item.slug)
+        title = content.title if content is not None else item.slug
+        found.append(Column(item.id, item.kind, item.slug, title, item.due_on))
+    return tuple(found)
+
+
+def members_query(
+    cohort: Cohort,
+    *,
+    profession: str = "",
+    stage: str = "",
+    group: int | None = None,
+    sort: str = "name",
+) -> sa.Select:
+    """Active members with their accounts and groups, filtered and sorted: one query."""
+    statement = (
+        sa.select(CohortMember)
+        .join(User, User.id == CohortMember.user_id)
+        .outerjoin(CohortGroup, CohortGroup.id == CohortMember.group_id)
+        .options(contains_eager(CohortMember.user), contains_eager(CohortMember.group))
+        .where(CohortMember.cohort_id == cohort.id, CohortMember.removed_at.is_(None))
+    )
+    if profession in BY_CODE:
+        statement = statement.where(User.profession_code == profession)
+    if stage in {s.value for s in Stage}:
+        statement = statement.where(User.stage == Stage(stage))
+    if group is not None:
+        statement = statement.where(CohortGroup.number == group)
+    return statement.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def progress_rows(
+    cols: Sequence[Column], members: Sequence[CohortMember], today: date
+) -> list[Row]:
+    """The matrix rows for these members: their statuses come from one more query."""
+    ids = [member.user_id for member in members]
+    module_slugs = [c.slug for c in cols if c.kind == "module"]
+    quiz_slugs = [c.slug for c in cols if c.kind == "quiz"]
+    found: dict[tuple[int, str, str], Status] = {}
+    if ids and (module_slugs or quiz_slugs):
+        modules = sa.select(
+            ModuleProgress.user_id.label("user_id"),
+            sa.literal("module").label("kind"),
+            ModuleProgress.module_slug.label("slug"),
+            ModuleProgress.completed_at.label("on"),
+            ModuleProgress.started_at.label("started"),
+            sa.cast(sa.null(), sa.Float).label("score"),
+            sa.cast(sa.null(), sa.Integer).label("passed"),
+        ).where(ModuleProgress.user_id.in_(ids), ModuleProgress.module_slug.in_(module_slugs))
+        quizzes = (
+            sa.select(
+                QuizAttempt.user_id,
+                sa.literal("quiz"),
+                QuizAttempt.quiz_slug,
+                sa.func.max(QuizAttempt.submitted_at),
+                sa.func.min(QuizAttempt.started_at),
+                sa.func.max(100 * QuizAttempt.score / sa.func.nullif(QuizAttempt.max_score, 0)),
+                sa.func.max(sa.case((QuizAttempt.passed.is_(True), 1), else_=0)),
+            )
+            .where(QuizAttempt.user_id.in_(ids), QuizAttempt.quiz_slug.in_(quiz_slugs))
+            .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
+        )
+        for user_id, kind, slug, on, started, score, passed in db.session.execute(
+            sa.union_all(modules, quizzes)
+        ):
+            found[(user_id, kind, slug)] = _status(kind, on, started, score, passed)
+    rows = []
+    for member in members:
+        user = member.user
+        statuses = []
+        for col in cols:
+            status = found.get((user.id, col.kind, col.slug), Status(Cell.NOT_STARTED))
+            if col.due_on and col.due_on < today and not status.done:
+                status = Status(status.cell, status.on, status.score, overdue=True)
+            statuses.append(status)
+        rows.append(
+            Row(
+                user_id=user.id,
+                name=user.name,
+                email=user.email,
+                profession=user.profession_code,
+                stage=user.stage,
+                group=member.group.name if member.group else "",
+                statuses=tuple(statuses),
+            )
+        )
+    return rows
+
+
+def _status(kind, on, started, score, passed) -> Status:
+    if isinstance(on, str):  # SQLite returns aggregated timestamps as text
+        on = datetime.fromisoformat(on)
+    if kind == "module":
+        return Status(Cell.COMPLETED, on) if on else Status(Cell.IN_PROGRESS)
+    if on is None:
+        return Status(Cell.IN_PROGRESS)
+    return Status(Cell.PASSED if passed else Cell.NOT_PASSED, on, score)
+
+
+def csv_rows(cols: Sequence[Column], rows: Sequence[Row]) -> list[list[str]]:
+    """The matrix as CSV rows: a header, then one row per learner, as on the page."""
+    header = ["Name", "Email", "Profession", "Stage", "Group"]
+    for col in cols:
+        header += [f"{col.title}: status", f"{col.title}: date", f"{col.title}: score"]
+    lines = [header]
+    for row in rows:
+        line = [
+            row.name,
+            row.email,
+            BY_CODE[row.profession].label if row.profession in BY_CODE else row.profession,
+            row.stage.label,
+            row.group,
+        ]
+        for status in row.statuses:
+            label = status.cell.label + (" (overdue)" if status.overdue else "")
+            line += [
+                label,
+                status.on.date().isoformat() if status.on else "",
+                f"{status.score:.0f}%" if status.score is not None else "",
+            ]
+        lines.append(line)
+    return lines
+
+
+# Perspectives ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """How many of one column's learners gave one answer (None when suppressed)."""
+
+    count: int | None
+    percent: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PerspectiveColumn:
+    key: str
+    label: str
+    learners: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.learners < SMALLEST_CELL
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One question or case step, with the answers given, split by profession and by stage."""
+
+    quiz: Quiz
+    key: str
+    title: str
+    answers: tuple[str, ...]
+    professions: tuple[PerspectiveColumn, ...]
+    stages: tuple[PerspectiveColumn, ...]
+    by_profession: dict[tuple[str, str], Share]
+    by_stage: dict[tuple[str, str], Share]
+    #: How far apart the professions' answers are (0 to 100); None with under two columns shown.
+    divergence: float | None
+    right: frozenset[str]
+
+
+def _answers_of(quiz: Quiz, key: str, answer, correct, points) -> tuple[str, ...]:
+    """The answer categories one response counts towards."""
+    if quiz.is_branching:
+        step = quiz.step(key)
+        choice = step.choice(answer) if step else None
+        return (choice.text if choice else str(answer),)
+    question = next((q for q in quiz.questions if q.id == key), None)
+    if question is None or question.type == "reflection":
+        return ()
+    if question.type == "single":
+        option = question.option(answer)
+        return (option.text if option else str(answer),)
+    if question.type == "true-false":
+        return ("True" if answer else "False",)
+    if question.type == "multiple":
+        return tuple(o.text for o in question.options if o.id in (answer or []))
+    if correct:
+        return ("Right",)
+    return ("Partly right",) if points else ("Not right",)
+
+
+def _ordered_answers(quiz: Quiz, key: str, seen: set[str]) -> tuple[tuple[str, ...], frozenset]:
+    """Answer categories in the author's order, and which of them are right."""
+    if quiz.is_branching:
+        step = quiz.step(key)
+        best = max((c.points for c in step.choices), default=0)
+        texts = [c.text for c in step.choices]
+        right = frozenset(c.text for c in step.choices if c.points == best and best > 0)
+    else:
+        question = next(q for q in quiz.questions if q.id == key)
+        if question.type in ("single", "multiple"):
+            texts = [o.text for o in question.options]
+            right = frozenset(o.text for o in question.options if o.correct)
+        elif question.type == "true-false":
+            texts = ["True", "False"]
+            right = frozenset(
+                "True" if o.id == "true" else "False" for o in question.options if o.correct
+            )
+        else:
+            texts = ["Right", "Partly right", "Not right"]
+            right = frozenset(["Right"])
+    extra = sorted(seen - set(texts))
+    return tuple(texts) + tuple(extra), right
+
+
+def perspectives(cohort: Cohort, quizzes: QuizCatalogue) -> list[Decision]:
+    """Every decision of the programme's scenarios, ranked by how differently the professions
+    answered. Uses each active member's first submitted attempt: their own first judgement."""
+    slugs = [i.slug for i in cohort.items if i.kind == "quiz" and quizzes.get(i.slug)]
+    if not slugs:
+        return []
+    first_attempts = (
+        sa.select(
+            QuizAttempt.id,
+            sa.func.row_number()
+            .over(
+                partition_by=(QuizAttempt.user_id, QuizAttempt.quiz_slug),
+                order_by=(QuizAttempt.submitted_at, QuizAttempt.id),
+            )
+            .label("n"),
+        )
+        .join(CohortMember, CohortMember.user_id == QuizAttempt.user_id)
+        .where(
+            CohortMember.cohort_id == cohort.id,
+            CohortMember.removed_at.is_(None),
+            QuizAttempt.quiz_slug.in_(slugs),
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            QuizAttempt.quiz_slug,
+            QuizAttempt.user_id,
+            User.profession_code,
+            User.stage,
+            QuizResponse.question_id,
+            QuizResponse.answer,
+            QuizResponse.correct,
+            QuizResponse.points,
+        )
+        .join(
+            first_attempts, sa.and_(first_attempts.c.id == QuizAttempt.id, first_attempts.c.n == 1)
+        )
+        .join(User, User.id == QuizAttempt.user_id)
+        .join(QuizResponse, QuizResponse.attempt_id == QuizAttempt.id)
+    ).all()
+
+    # (slug, key) -> learner -> (profession, stage, answers)
+    given: dict[tuple[str, str], dict[int, tuple[str, Stage, tuple[str, ...]]]] = defaultdict(dict)
+    for slug, user_id, profession, stage, key, answer, correct, points in rows:
+        quiz = quizzes.get(slug)
+        answers = _answers_of(quiz, key, answer, correct, points)
+        if answers or (not quiz.is_branching):
+            given[(slug, key)][user_id] = (profession, stage, answers)
+
+    decisions = []
+    for slug in slugs:
+        quiz = quizzes.get(slug)
+        keys = (
+            [s.id for s in quiz.steps if not s.is_end]
+            if quiz.is_branching
+            else [q.id for q in quiz.questions if q.type != "reflection"]
+        )
+        for key in keys:
+            learners = given.get((slug, key), {})
+            if not learners:
+                continue
+            seen = {a for _, _, answers in learners.values() for a in answers}
+            answers, right = _ordered_answers(quiz, key, seen)
+            by_prof, prof_cols = _split(learners, answers, lambda p, s: p)
+            by_stage, stage_cols = _split(learners, answers, lambda p, s: s.value)
+            title = quiz.step(key).title if quiz.is_branching else quiz.question(key).title
+            decisions.append(
+                Decision(
+                    quiz=quiz,
+                    key=key,
+                    title=title,
+                    answers=answers,
+                    professions=tuple(
+                        PerspectiveColumn(k, BY_CODE[k].label if k in BY_CODE else k, n)
+                        for k, n in prof_cols
+                    ),
+                    stages=tuple(PerspectiveColumn(k, Stage(k).label, n) for k, n in stage_cols),
+                    by_profession=by_prof,
+                    by_stage=by_stage,
+                    divergence=_divergence(by_prof, prof_cols, answers),
+                    right=right,
+                )
+            )
+    decisions.sort(key=lambda d: (d.divergence is None, -(d.divergence or 0)))
+    return decisions
+
+
+def _split(learners, answers, column_of):
+    """Counts per (column, answer), suppressing columns of fewer than SMALLEST_CELL."""
+    sizes: dict[str, int] = defaultdict(int)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for profession, stage, given in learners.values():
+        column = column_of(profession, stage)
+        sizes[column] += 1
+        for answer in given:
+            counts[(column, answer)] += 1
+    columns = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))
+    shares = {}
+    for column, size in columns:
+        for answer in answers:
+            if size < SMALLEST_CELL:
+                shares[(column, answer)] = Share(None, None)
+            else:
+                count = counts[(column, answer)]
+                shares[(column, answer)] = Share(count, 100 * count / size)
+    return shares, columns
+
+
+def _divergence(shares, columns, answers) -> float | None:
+    """The largest gap, in percentage points, between two professions on any one answer."""
+    shown = [c for c, size in columns if size >= SMALLEST_CELL]
+    if len(shown) < 2:
+        return None
+    return max(
+        abs(shares[(a, answer)].percent - shares[(b, answer)].percent)
+        for a, b in combinations(shown, 2)
+        for answer in answers
+    )
