@@ -50,8 +50,8 @@ def load_demo() -> None:
     db.session.commit()
     click.echo(
         f"Demo data: {created['organisations']} organisations, {created['people']} people, "
-        f"{created['progress']} module progress records and {created['attempts']} scenario "
-        "attempts created."
+        f"{created['progress']} module progress records, {created['cohorts']} cohorts and "
+        f"{created['attempts']} scenario attempts created."
     )
 
 
@@ -65,7 +65,7 @@ def load_demo_if_empty() -> None:
     db.session.commit()
     click.echo(
         f"Demo data loaded: {created['people']} people, {created['progress']} module progress "
-        f"records, {created['attempts']} scenario attempts."
+        f"records, {created['cohorts']} cohorts, {created['attempts']} scenario attempts."
     )
 
 

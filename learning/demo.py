@@ -12,10 +12,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from . import accounts, grading
+from . import accounts, cohorts, grading
 from .content import Catalogue
 from .extensions import db
 from .models import (
+    Cohort,
+    EnrolmentRoute,
     ModuleProgress,
     Organisation,
     OrganisationKind,
@@ -187,7 +189,13 @@ def load(
             accounts.grant_role(user, role)
         created["people"] += 1
     created["progress"] = _load_progress(catalogue) if catalogue is not None else 0
-    created["attempts"] = _load_attempts(quizzes) if quizzes is not None else 0
+    cohorts_made, wanted = (
+        _load_cohorts(catalogue, quizzes)
+        if catalogue is not None and quizzes is not None
+        else (0, {})
+    )
+    created["cohorts"] = cohorts_made
+    created["attempts"] = _load_attempts(quizzes, wanted) if quizzes is not None else 0
     return created
 
 
@@ -306,8 +314,9 @@ def _demo_path(case: Quiz, profession: str, chance: random.Random) -> list[tuple
     return made
 
 
-def _load_attempts(quizzes: QuizCatalogue) -> int:
-    """Give the demo learners submitted attempts on several scenarios, once."""
+def _load_attempts(quizzes: QuizCatalogue, wanted: dict[int, set[str]]) -> int:
+    """Give the demo learners submitted attempts on several scenarios, once: most of their
+    cohorts' scenarios, and a few others."""
     learners = list(
         db.session.execute(
             sa.select(User)
@@ -326,7 +335,9 @@ def _load_attempts(quizzes: QuizCatalogue) -> int:
     made = 0
     for user in learners:
         profession = user.profession_code
-        for quiz in chance.sample(list(quizzes), k=min(len(quizzes), chance.randint(2, 5))):
+        chosen = {q.slug for q in chance.sample(list(quizzes), k=min(len(quizzes), 2))}
+        chosen |= {slug for slug in wanted.get(user.id, ()) if chance.random() < 0.85}
+        for quiz in (q for q in quizzes if q.slug in chosen):
             started = now - timedelta(days=chance.randint(2, 90), minutes=chance.randint(0, 600))
             attempt = QuizAttempt(
                 user_id=user.id,
@@ -374,3 +385,101 @@ def _load_attempts(quizzes: QuizCatalogue) -> int:
             made += 1
     db.session.flush()
     return made
+
+
+#: The two demo cohorts: (name, description, members by email, programme, mix target).
+COHORTS = (
+    (
+        "Discharge together, spring",
+        "Nurses, social workers, occupational therapists and housing officers from Riverside, "
+        "Northfield council, Northfield Homes and the university plan discharges together.",
+        (
+            "nurse@demo.test",
+            "student.nurse@demo.test",
+            "aisha.rahman@demo.test",
+            "kofi.mensah@demo.test",
+            "socialworker@demo.test",
+            "student.sw@demo.test",
+            "rhys.davies@demo.test",
+            "zara.hussain@demo.test",
+            "ot@demo.test",
+            "mei.lin@demo.test",
+            "hannah.greenwood@demo.test",
+            "amelia.wright@demo.test",
+            "housing@demo.test",
+            "lucy.barker@demo.test",
+            "imran.siddiqui@demo.test",
+            "leah.thompson@demo.test",
+            "kwame.asante@demo.test",
+        ),
+        (
+            ("module", "introduction", -20),
+            ("module", "hospital-discharge", -6),
+            ("quiz", "mrs-khan-goes-home", 5),
+            ("quiz", "medically-optimised-nowhere-to-go", 12),
+            ("quiz", "where-should-mr-osei-live", 19),
+            ("quiz", "friday-afternoon-discharge", 26),
+        ),
+    ),
+    (
+        "Ward 7 safeguarding update",
+        "A safeguarding refresher for the nurses of Ward 7 at Riverside, with the ward's social "
+        "worker and occupational therapist.",
+        (
+            "nurse@demo.test",
+            "aisha.rahman@demo.test",
+            "daniel.kowalski@demo.test",
+            "olumide.bello@demo.test",
+            "ella.murphy@demo.test",
+            "kofi.mensah@demo.test",
+            "student.nurse@demo.test",
+            "fatima.ali@demo.test",
+            "mei.lin@demo.test",
+        ),
+        (
+            ("module", "safeguarding-adults", -10),
+            ("quiz", "money-goes-missing", -3),
+            ("quiz", "an-unexplained-injury", 4),
+            ("quiz", "behind-the-front-door", 11),
+        ),
+    ),
+)
+
+
+def _load_cohorts(catalogue: Catalogue, quizzes: QuizCatalogue) -> tuple[int, dict[int, set[str]]]:
+    """The two demo cohorts with programmes, groups and a join code, once; returns how many
+    were made and, per learner, the scenarios their cohorts ask of them."""
+    trainer = accounts.user_by_email("trainer@demo.test")
+    people = {u.email: u for u in db.session.execute(sa.select(User)).scalars()}
+    existing = {c.name for c in db.session.execute(sa.select(Cohort)).scalars()}
+    today = utcnow().date()
+    made = 0
+    wanted: dict[int, set[str]] = {}
+    for name, description, emails, programme in COHORTS:
+        members = [people[e] for e in emails if e in people]
+        slugs = {slug for kind, slug, _ in programme if kind == "quiz"}
+        for member in members:
+            wanted.setdefault(member.id, set()).update(slugs)
+        if name in existing or trainer is None:
+            continue
+        cohort = cohorts.create(
+            trainer,
+            cohorts.CohortDetails(
+                name=name,
+                description=description,
+                starts_on=today - timedelta(days=30),
+                ends_on=today + timedelta(days=60),
+                group_size=4,
+                mix_target={},
+            ),
+        )
+        for kind, slug, due_in in programme:
+            known = catalogue.get(slug) if kind == "module" else quizzes.get(slug)
+            if known is not None:
+                cohorts.add_item(cohort, kind, slug, today + timedelta(days=due_in))
+        cohorts.enrol(cohort, members, EnrolmentRoute.PICKED)
+        cohorts.allocate_groups(cohort, size=4, count=None, seed=1)
+        cohorts.create_join_code(cohort, utcnow() + timedelta(days=14))
+        made += 1
+    db.session.flush()
+    return made, wanted

@@ -344,6 +344,7 @@ class CohortMember(db.Model):
         sa.ForeignKey("cohort_group.id", ondelete="SET NULL")
     )
 
+    cohort: Mapped[Cohort] = relationship()
     user: Mapped[User] = relationship()
     group: Mapped[CohortGroup | None] = relationship()
 

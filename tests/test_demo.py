@@ -19,8 +19,8 @@ def test_demo_load_creates_the_documented_accounts_and_is_idempotent(app):
     assert "4 organisations, 31 people," in first.output
     again = runner.invoke(args=["demo", "load"])
     assert (
-        "0 organisations, 0 people, 0 module progress records and 0 scenario attempts created"
-        in again.output
+        "0 organisations, 0 people, 0 module progress records, 0 cohorts and 0 scenario "
+        "attempts created" in again.output
     )
 
     with app.app_context():
@@ -98,3 +98,24 @@ def test_demo_learners_have_submitted_scenarios_with_graded_answers(app):
         assert len({a.outcome_step for a in cases}) >= 2  # more than one ending reached
         professions = {a.as_profession for a in submitted}
         assert {"nursing", "social-work", "occupational-therapy", "housing"} <= professions
+
+
+def test_demo_cohorts_show_a_good_mix_and_a_poor_one(app):
+    from learning import cohorts
+    from learning.models import Cohort
+
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    with app.app_context():
+        found = {c.name: c for c in db.session.execute(sa.select(Cohort)).scalars()}
+        assert set(found) == {"Discharge together, spring", "Ward 7 safeguarding update"}
+        spring, ward = found["Discharge together, spring"], found["Ward 7 safeguarding update"]
+
+        def summary(cohort):
+            members = [u for _, u in db.session.execute(cohorts.active_members(cohort)).all()]
+            return cohorts.mix_summary(cohort, members)
+
+        assert summary(spring).warnings == ()
+        ward_warnings = " ".join(summary(ward).warnings)
+        assert "No housing learners" in ward_warnings and "Nursing is" in ward_warnings
+        assert len(spring.groups) == 5 and ward.groups
+        assert cohorts.current_join_code(spring) is not None
