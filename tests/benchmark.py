@@ -20,7 +20,7 @@ from flask import Flask
 from learning import PROJECT_ROOT, create_app, demo
 from learning.curriculum import catalogue, quizzes
 from learning.extensions import db
-from learning.models import QuizAttempt, User
+from learning.models import Cohort, QuizAttempt, User
 
 ROUNDS = 200
 
@@ -75,6 +75,15 @@ def main() -> int:
         learner.post(
             "/sign-in", data={"email": "nurse@demo.test", "password": app.config["DEMO_PASSWORD"]}
         )
+        trainer = app.test_client()
+        trainer.post(
+            "/sign-in",
+            data={"email": "trainer@demo.test", "password": app.config["DEMO_PASSWORD"]},
+        )
+        with app.app_context():
+            spring = db.session.execute(
+                sa.select(Cohort.id).where(Cohort.name == "Discharge together, spring")
+            ).scalar_one()
         admin = app.test_client()
         admin.post(
             "/sign-in", data={"email": "admin@demo.test", "password": app.config["DEMO_PASSWORD"]}
@@ -95,6 +104,11 @@ def main() -> int:
                 (f"review: {slug[:22]}", learner, f"/attempts/{attempt}/review")
                 for slug, attempt in sorted(nurse_attempts.items())[:3]
             ],
+            ("cohort overview (17)", trainer, f"/trainer/cohorts/{spring}"),
+            ("cohort groups", trainer, f"/trainer/cohorts/{spring}/groups"),
+            ("cohort progress matrix", trainer, f"/trainer/cohorts/{spring}/progress"),
+            ("cohort progress CSV", trainer, f"/trainer/cohorts/{spring}/progress.csv"),
+            ("cohort perspectives", trainer, f"/trainer/cohorts/{spring}/perspectives"),
             ("admin people list", admin, "/admin/"),
         ]
         print(f"Bare Flask route: {baseline:.3f} ms (median of {ROUNDS})\n")
