@@ -132,24 +132,38 @@ def request_reset():
     )
 
 
+def _password_from_link(token: str, *, salt: str, max_age: int, page: str, invalid: str):
+    """Set a password from a one-time link: the user once it is set, or the page to show."""
+    user = accounts.user_for_reset_token(
+        token, current_app.config["SECRET_KEY"], max_age, salt=salt
+    )
+    if user is None:
+        return None, (render_template(invalid), 404)
+    form = NewPasswordForm()
+    form.account_email = user.email
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return None, (render_template(page, form=form, user=user), status)
+    accounts.set_password(user, form.password.data)
+    db.session.commit()
+    return user, None
+
+
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["RESET_LIMIT_ADDRESS"], methods=["POST"], scope="reset-address"
 )
 def reset_password(token: str):
     """Set a new password from a one-time link."""
-    user = accounts.user_for_reset_token(
-        token, current_app.config["SECRET_KEY"], current_app.config["PASSWORD_RESET_MAX_AGE"]
+    user, page = _password_from_link(
+        token,
+        salt=accounts.RESET,
+        max_age=current_app.config["PASSWORD_RESET_MAX_AGE"],
+        page="auth/reset_password.html",
+        invalid="auth/reset_invalid.html",
     )
-    if user is None:
-        return render_template("auth/reset_invalid.html"), 404
-    form = NewPasswordForm()
-    form.account_email = user.email
-    if not form.validate_on_submit():
-        status = 422 if form.errors else 200
-        return render_template("auth/reset_password.html", form=form, user=user), status
-    accounts.set_password(user, form.password.data)
-    db.session.commit()
+    if page is not None:
+        return page
     logout_user()
     flash("Your password has been changed. Sign in with your new password.", "success")
     return redirect(url_for("auth.sign_in"))
@@ -161,21 +175,15 @@ def reset_password(token: str):
 )
 def accept_invitation(token: str):
     """A person a trainer enrolled sets their first password from the invitation link."""
-    user = accounts.user_for_reset_token(
+    user, page = _password_from_link(
         token,
-        current_app.config["SECRET_KEY"],
-        cohorts.INVITATION_MAX_AGE,
         salt=accounts.INVITATION,
+        max_age=cohorts.INVITATION_MAX_AGE,
+        page="auth/invitation.html",
+        invalid="auth/invitation_invalid.html",
     )
-    if user is None:
-        return render_template("auth/invitation_invalid.html"), 404
-    form = NewPasswordForm()
-    form.account_email = user.email
-    if not form.validate_on_submit():
-        status = 422 if form.errors else 200
-        return render_template("auth/invitation.html", form=form, user=user), status
-    accounts.set_password(user, form.password.data)
-    db.session.commit()
+    if page is not None:
+        return page
     login_user(user)
     flash(f"Welcome, {user.name}. Your password is set.", "success")
     return redirect(url_for("learner.dashboard"))

@@ -62,12 +62,7 @@ def test_a_nurse_plays_a_branching_case_by_keyboard(journey, make_user):
 def test_every_question_type_page_and_the_review_are_accessible(journey, make_user):
     user = make_user(profession="occupational-therapy")
     page = journey.page
-    journey.goto("/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main input[type=submit]")
-    journey.assert_accessible()
+    journey.sign_in(user.email, PASSWORD)
     journey.goto("/quizzes/safeguarding-basics")
     with page.expect_navigation():
         page.click("main button:text-is('Start')")

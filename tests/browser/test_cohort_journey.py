@@ -20,12 +20,7 @@ GOOD = BAD.replace("astronaut", "qualified")
 def test_a_trainer_builds_a_mixed_cohort(journey, make_user):
     trainer = make_user(Role.TRAINER, name="Helen Okafor", profession="social-work")
     page = journey.page
-    journey.goto("/sign-in")
-    page.fill("#email", trainer.email)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main input[type=submit]")
-    journey.assert_accessible()
+    journey.sign_in(trainer.email, PASSWORD)
 
     journey.goto("/trainer/")
     with page.expect_navigation():
@@ -107,23 +102,13 @@ def test_demo_cohort_pages_are_accessible_for_trainer_and_learner(journey, app):
         db.session.commit()
         ids = [c.id for c in db.session.execute(sa.select(Cohort).order_by(Cohort.id)).scalars()]
     page = journey.page
-
-    def sign_in(email: str) -> None:
-        page.context.clear_cookies()
-        journey.goto("/sign-in")
-        page.fill("#email", email)
-        page.fill("#password", app.config["DEMO_PASSWORD"])
-        with page.expect_navigation():
-            page.click("main input[type=submit]")
-        journey.assert_accessible()
-
-    sign_in("trainer@demo.test")
+    journey.sign_in("trainer@demo.test", app.config["DEMO_PASSWORD"])
     for cohort_id in ids:
         for part in ("", "/programme", "/learners", "/groups", "/progress", "/perspectives"):
             journey.goto(f"/trainer/cohorts/{cohort_id}{part}")
         journey.goto(f"/trainer/cohorts/{cohort_id}/perspectives?print=1")
         journey.goto(f"/trainer/cohorts/{cohort_id}/edit")
-    sign_in("nurse@demo.test")
+    journey.sign_in("nurse@demo.test", app.config["DEMO_PASSWORD"])
     journey.goto("/cohorts")
     for cohort_id in ids:
         journey.goto(f"/cohorts/{cohort_id}")

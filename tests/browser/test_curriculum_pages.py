@@ -40,12 +40,7 @@ def test_every_real_module_page_is_accessible(journey, real_content):
 def test_every_real_scenario_page_is_accessible(journey, real_content, make_user, app):
     page = journey.page
     user = make_user(profession="housing")
-    journey.goto("/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main input[type=submit]")
-    journey.assert_accessible()
+    journey.sign_in(user.email, PASSWORD)
     journey.goto("/quizzes")
     for quiz in app.extensions["quizzes"]:
         journey.goto(f"/quizzes/{quiz.slug}")

@@ -12,12 +12,7 @@ from ..conftest import PASSWORD
 def test_a_housing_officer_reads_a_module_through_two_lenses(journey, app, make_user):
     user = make_user(profession="housing", name="Marcus Campbell")
     page = journey.page
-    journey.goto("/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main input[type=submit]")
-    journey.assert_accessible()
+    journey.sign_in(user.email, PASSWORD)
 
     page.fill("#site-search-q", "discharge")
     with page.expect_navigation():

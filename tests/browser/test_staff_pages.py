@@ -9,15 +9,6 @@ from learning.extensions import db
 from learning.models import Organisation, Role, User
 
 
-def _sign_in(journey, email: str, password: str) -> None:
-    journey.goto("/sign-in")
-    journey.page.fill("#email", email)
-    journey.page.fill("#password", password)
-    with journey.page.expect_navigation():
-        journey.page.click("main input[type=submit]")
-    journey.assert_accessible()
-
-
 def _load_demo(app) -> str:
     with app.app_context():
         demo.load(app.config["DEMO_PASSWORD"])
@@ -28,7 +19,7 @@ def _load_demo(app) -> str:
 def test_an_admin_makes_a_nurse_a_trainer_and_adds_an_organisation(journey, app):
     password = _load_demo(app)
     page = journey.page
-    _sign_in(journey, "admin@demo.test", password)
+    journey.sign_in("admin@demo.test", password)
 
     journey.goto("/admin/")
     page.fill("#q", "adeyemi")
@@ -75,7 +66,7 @@ def test_an_admin_makes_a_nurse_a_trainer_and_adds_an_organisation(journey, app)
 
 def test_trainer_and_employer_pages_and_refusals_are_accessible(journey, app):
     password = _load_demo(app)
-    _sign_in(journey, "trainer@demo.test", password)
+    journey.sign_in("trainer@demo.test", password)
     journey.goto("/trainer/")
     assert "Occupational therapy" in journey.page.inner_text("main")
     journey.goto("/admin/")
@@ -83,8 +74,7 @@ def test_trainer_and_employer_pages_and_refusals_are_accessible(journey, app):
     journey.goto("/no-such-page")
     assert "Page not found" in journey.page.inner_text("main")
 
-    journey.page.context.clear_cookies()
-    _sign_in(journey, "employer@demo.test", password)
+    journey.sign_in("employer@demo.test", password)
     journey.goto("/employer/")
     text = journey.page.inner_text("main")
     assert "Grace Adeyemi" in text and "Tom Brennan" not in text
