@@ -71,3 +71,25 @@ def test_best_paths_pass(library):
     for quiz in library:
         if quiz.is_branching:
             assert grading.best_path(quiz).passed, quiz.slug
+
+
+def test_the_library_has_enough_branching_cases_and_every_question_type(library):
+    cases = [q for q in library if q.is_branching]
+    others = [q for q in library if not q.is_branching]
+    assert len(library) >= 8 and len(cases) >= 4
+    topics = [q.topic for q in library]
+    assert topics.count("discharge") >= 4
+    assert sum(t.startswith("safeguarding") for t in topics) >= 4
+    assert "safeguarding-children" in topics
+    for quiz in others:
+        assert len({question.type for question in quiz.questions}) >= 4, quiz.slug
+    used = {question.type for quiz in others for question in quiz.questions}
+    assert used == {
+        "single",
+        "multiple",
+        "true-false",
+        "ordering",
+        "matching",
+        "short-text",
+        "reflection",
+    }
