@@ -179,6 +179,7 @@ def submit(attempt: QuizAttempt, quiz: Quiz, quizzes: QuizCatalogue, modules: Ca
     for response in attempt.responses:
         response.points, response.correct = points.get(response.question_id, (0.0, None))
     if result.passed:
+        progress.record_completion(attempt.user_id, "quiz", quiz.slug, quiz.version, now)
         _complete_modules(attempt.user_id, quiz, quizzes, modules)
     db.session.flush()
     return True

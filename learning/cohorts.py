@@ -510,3 +510,17 @@ def set_locked(cohort: Cohort, group_id: int, locked: bool) -> bool:
     group.locked = locked
     db.session.flush()
     return True
+
+
+def members_of(cohort_ids: Sequence[int]) -> dict[int, list[User]]:
+    """The active members of several cohorts, in one query."""
+    found: dict[int, list[User]] = {}
+    if not cohort_ids:
+        return found
+    for cohort_id, user in db.session.execute(
+        sa.select(CohortMember.cohort_id, User)
+        .join(User, User.id == CohortMember.user_id)
+        .where(CohortMember.cohort_id.in_(cohort_ids), CohortMember.removed_at.is_(None))
+    ):
+        found.setdefault(cohort_id, []).append(user)
+    return found

@@ -17,12 +17,14 @@ from .content import Catalogue
 from .extensions import db
 from .models import (
     Cohort,
+    Completion,
     EnrolmentRoute,
     ModuleProgress,
     Organisation,
     OrganisationKind,
     QuizAttempt,
     QuizResponse,
+    RequiredTraining,
     Role,
     User,
     utcnow,
@@ -196,6 +198,7 @@ def load(
     )
     created["cohorts"] = cohorts_made
     created["attempts"] = _load_attempts(quizzes, wanted) if quizzes is not None else 0
+    created["requirements"] = _load_requirements(catalogue, quizzes) if catalogue else 0
     return created
 
 
@@ -238,6 +241,15 @@ def _load_progress(catalogue: Catalogue) -> int:
                     started_at=started,
                     completed_at=finished,
                     completed_version=module.version,
+                )
+            )
+            db.session.add(
+                Completion(
+                    user_id=user.id,
+                    kind="module",
+                    slug=slug,
+                    version=module.version,
+                    completed_at=finished,
                 )
             )
             rows += 1
@@ -381,6 +393,16 @@ def _load_attempts(quizzes: QuizCatalogue, wanted: dict[int, set[str]]) -> int:
             attempt.score, attempt.max_score = result.score, result.max_score
             attempt.passed = result.passed
             attempt.submitted_at = attempt.updated_at = started + timedelta(minutes=quiz.minutes)
+            if result.passed:
+                db.session.add(
+                    Completion(
+                        user_id=user.id,
+                        kind="quiz",
+                        slug=quiz.slug,
+                        version=quiz.version,
+                        completed_at=attempt.submitted_at,
+                    )
+                )
             db.session.add(attempt)
             made += 1
     db.session.flush()
@@ -483,3 +505,64 @@ def _load_cohorts(catalogue: Catalogue, quizzes: QuizCatalogue) -> tuple[int, di
         made += 1
     db.session.flush()
     return made, wanted
+
+
+#: What the demo employers require: (organisation, kind, slug, profession, months, due soon).
+REQUIREMENTS = (
+    (TRUST, "module", "safeguarding-adults", None, 36, 60),
+    (TRUST, "module", "information-sharing", None, 12, 30),
+    (TRUST, "module", "hospital-discharge", "nursing", None, 60),
+    (TRUST, "quiz", "mrs-khan-goes-home", "occupational-therapy", 24, 60),
+    (COUNCIL, "module", "safeguarding-adults", None, 36, 60),
+    (COUNCIL, "module", "mental-capacity", None, 24, 60),
+    (COUNCIL, "quiz", "money-goes-missing", "social-work", 36, 90),
+)
+
+#: Months since staff last did each item, dealt out in turn: some current, some due soon
+#: (just inside the window), some expired, some never.
+AGES = (3, 34, None, 14, 40, 8, None, 23, 1, 11)
+
+
+def _load_requirements(catalogue: Catalogue, quizzes: QuizCatalogue | None) -> int:
+    """The demo employers' required training and a realistic history against it, once."""
+    organisations = {o.name: o for o in db.session.execute(sa.select(Organisation)).scalars()}
+    if db.session.execute(sa.select(RequiredTraining.id).limit(1)).first():
+        return 0
+    made = 0
+    now = utcnow()
+    for n, (org_name, kind, slug, profession, months, soon) in enumerate(REQUIREMENTS):
+        organisation = organisations.get(org_name)
+        exists = catalogue.get(slug) if kind == "module" else (quizzes and quizzes.get(slug))
+        if organisation is None or exists is None:
+            continue
+        db.session.add(
+            RequiredTraining(
+                organisation_id=organisation.id,
+                kind=kind,
+                slug=slug,
+                profession=profession,
+                refresh_months=months,
+                due_soon_days=soon,
+            )
+        )
+        made += 1
+        staff = db.session.execute(
+            sa.select(User).where(User.organisation_id == organisation.id).order_by(User.id)
+        ).scalars()
+        for i, person in enumerate(staff):
+            if profession and person.profession_code != profession:
+                continue
+            age = AGES[(i + n) % len(AGES)]
+            if age is None:
+                continue
+            db.session.add(
+                Completion(
+                    user_id=person.id,
+                    kind=kind,
+                    slug=slug,
+                    version=exists.version,
+                    completed_at=now - timedelta(days=30 * age + 3 * i),
+                )
+            )
+    db.session.flush()
+    return made

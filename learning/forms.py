@@ -346,3 +346,29 @@ class AllocateForm(FlaskForm):
         validators=[InputRequired("Enter a shuffle number"), NumberRange(0, 10**6)],
     )
     submit = SubmitField("Form groups")
+
+
+class RequirementForm(FlaskForm):
+    """An employer requires a module or scenario of some or all staff."""
+
+    item = SelectField("Module or scenario", validators=[InputRequired("Choose what to require")])
+    profession = SelectField("Who must do it: profession", validators=[Optional()])
+    stage = SelectField(
+        "Who must do it: stage",
+        choices=options([("", "Every stage"), *[(s.value, s.label) for s in Stage]]),
+        validators=[Optional()],
+    )
+    refresh_months = IntegerField(
+        "Refresh every (months)",
+        description="Leave empty if once is enough. For example 36 for every three years.",
+        validators=[Optional(), NumberRange(1, 120, "Enter a number of months from 1 to 120")],
+    )
+    due_soon_days = IntegerField(
+        "Show as due soon this many days before it runs out",
+        default=60,
+        validators=[
+            InputRequired("Enter how many days before expiry it is due soon"),
+            NumberRange(0, 365, "Enter a number of days from 0 to 365"),
+        ],
+    )
+    submit = SubmitField("Add requirement")

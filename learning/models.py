@@ -382,6 +382,46 @@ class JoinCode(db.Model):
         return self.revoked_at is None and now < self.expires_at
 
 
+class RequiredTraining(db.Model):
+    """A module or scenario an organisation requires of its staff, or of some of them.
+
+    ``profession`` and ``stage`` narrow who it applies to (None: everyone). ``refresh_months``
+    is how long a completion lasts (None: once is enough); "due soon" starts ``due_soon_days``
+    before it runs out.
+    """
+
+    __tablename__ = "required_training"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(10))  # "module" or "quiz"
+    slug: Mapped[str] = mapped_column(sa.String(100))
+    profession: Mapped[str | None] = mapped_column(sa.String(32))
+    stage: Mapped[Stage | None] = mapped_column(enum_column(Stage))
+    refresh_months: Mapped[int | None]
+    due_soon_days: Mapped[int] = mapped_column(default=60)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Completion(db.Model):
+    """Each time a learner completed a module or passed a scenario: the history that refresher
+    dates are worked out from (a module's progress row keeps only the first completion)."""
+
+    __tablename__ = "completion"
+    __table_args__ = (sa.Index("ix_completion_user_item", "user_id", "kind", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(10))  # "module" or "quiz"
+    slug: Mapped[str] = mapped_column(sa.String(100))
+    version: Mapped[str] = mapped_column(sa.String(64))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Write our column types into migrations as plain SQLAlchemy types."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from .content import Catalogue, Module
 from .extensions import db
-from .models import ModuleProgress, User, utcnow
+from .models import Completion, ModuleProgress, User, utcnow
 
 
 class Status(enum.StrEnum):
@@ -65,17 +65,49 @@ def open_module(user: User, module: Module) -> ModuleStatus:
     return _status(row, module)
 
 
+#: A module completed again after this long counts as a refresher (for required training).
+REFRESHER_AFTER = timedelta(days=30)
+
+
 def complete_module(user: User, module: Module) -> ModuleStatus:
-    """Record that a learner completed a module, once: repeating changes nothing."""
+    """Record that a learner completed a module. Repeating it soon changes nothing; reading it
+    again after REFRESHER_AFTER records a refresher (the first completion is kept)."""
     row = _progress(user, module.slug)
     if row is None:
         row = ModuleProgress(user_id=user.id, module_slug=module.slug)
         db.session.add(row)
+    now = utcnow()
     if row.completed_at is None:
-        row.completed_at = utcnow()
+        row.completed_at = now
         row.completed_version = module.version
+        record_completion(user.id, "module", module.slug, module.version, now)
+    elif can_refresh(user, module.slug, now):
+        row.completed_version = module.version
+        record_completion(user.id, "module", module.slug, module.version, now)
     db.session.flush()
     return _status(row, module)
+
+
+def record_completion(user_id: int, kind: str, slug: str, version: str, on: datetime) -> None:
+    """Add to the history of completions that required training is measured against."""
+    db.session.add(
+        Completion(user_id=user_id, kind=kind, slug=slug, version=version, completed_at=on)
+    )
+
+
+def last_completed(user: User, kind: str, slug: str) -> datetime | None:
+    """When the learner last completed this module or passed this scenario."""
+    return db.session.execute(
+        sa.select(sa.func.max(Completion.completed_at)).where(
+            Completion.user_id == user.id, Completion.kind == kind, Completion.slug == slug
+        )
+    ).scalar_one_or_none()
+
+
+def can_refresh(user: User, slug: str, now: datetime) -> bool:
+    """Whether reading a completed module again would count as a refresher."""
+    last = last_completed(user, "module", slug)
+    return last is not None and now - last >= REFRESHER_AFTER
 
 
 def module_status(user: User, module: Module) -> ModuleStatus:

@@ -100,6 +100,18 @@ MATRIX = [
     ("learner.join", "GET", "/join", SIGNED_IN),
     ("auth.accept_invitation", "GET", "/invitation/not-a-token", dict.fromkeys(AUDIENCES, 404)),
     ("employer.dashboard", "GET", "/employer/", only(EMPLOYER)),
+    ("employer.matrix", "GET", "/employer/compliance", only(EMPLOYER)),
+    ("employer.matrix_csv", "GET", "/employer/compliance.csv", only(EMPLOYER)),
+    ("employer.person", "GET", "/employer/staff/{user}", only(EMPLOYER)),
+    ("employer.requirements", "GET", "/employer/requirements", only(EMPLOYER)),
+    # No such requirement in the employer's organisation: not found.
+    (
+        "employer.remove_requirement",
+        "POST",
+        "/employer/requirements/999999/remove",
+        only(EMPLOYER, 404),
+    ),
+    ("employer.joint_learning", "GET", "/employer/joint-learning", only(EMPLOYER)),
     ("admin.users", "GET", "/admin/", only(ADMIN)),
     ("admin.user", "GET", "/admin/users/{user}", only(ADMIN)),
     ("admin.set_roles", "POST", "/admin/users/{user}/roles", only(ADMIN, 302)),

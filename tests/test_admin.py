@@ -134,9 +134,9 @@ def test_an_employer_sees_only_their_own_organisations_staff(
     make_user(name="Grace Adeyemi", organisation=trust)
     make_user(name="Tom Brennan", organisation=council, profession="social-work")
     login(make_user(Role.EMPLOYER, name="Gareth Lloyd", organisation=trust))
-    page = client.get("/employer/").get_data(as_text=True)
+    page = client.get("/employer/compliance").get_data(as_text=True)
     assert "Grace Adeyemi" in page and "Tom Brennan" not in page
-    page = client.get("/employer/?profession=social-work").get_data(as_text=True)
+    page = client.get("/employer/compliance?profession=social-work").get_data(as_text=True)
     assert "Grace Adeyemi" not in page and "No staff match" in page
 
 

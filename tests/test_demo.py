@@ -119,3 +119,25 @@ def test_demo_cohorts_show_a_good_mix_and_a_poor_one(app):
         assert "No housing learners" in ward_warnings and "Nursing is" in ward_warnings
         assert len(spring.groups) == 5 and ward.groups
         assert cohorts.current_join_code(spring) is not None
+
+
+def test_demo_employers_have_requirements_with_a_realistic_spread(app):
+    from datetime import date
+
+    from learning import PROJECT_ROOT, compliance
+    from learning.content import load_catalogue
+    from learning.quizzes import load_quizzes
+
+    modules = load_catalogue(PROJECT_ROOT)  # the real curriculum, as make run loads it
+    cases = load_quizzes(PROJECT_ROOT, module_slugs=frozenset(modules.slugs))
+    with app.app_context():
+        demo.load(app.config["DEMO_PASSWORD"], modules, cases)
+        db.session.commit()
+        for name in (demo.TRUST, demo.COUNCIL):
+            organisation = db.session.execute(
+                sa.select(Organisation).where(Organisation.name == name)
+            ).scalar_one()
+            required = compliance.requirements(organisation)
+            states = compliance.summary(organisation, required, date.today()).overall
+            assert len(required) >= 3
+            assert states.compliant and states.due_soon and states.expired and states.not_started

@@ -192,3 +192,30 @@ def test_the_app_refuses_to_start_with_broken_content(tmp_path: Path):
             {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "CONTENT_ROOT": tmp_path}
         )
     assert "modules/broken.md:3:" in str(caught.value)
+
+
+def test_reading_a_module_again_after_a_month_records_a_refresher(app, client, make_user, login):
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+
+    from learning.models import Completion
+
+    user = make_user()
+    with freeze_time("2026-01-10") as clock:
+        login(user)  # signed sessions are dated: sign in at the frozen time
+        client.post("/modules/hospital-discharge/complete")
+        client.post("/modules/hospital-discharge/complete")  # a double click
+        assert "Mark as read again" not in text(client.get("/modules/hospital-discharge"))
+        clock.tick(timedelta(days=31))
+        login(user)  # a month later: a new session
+        assert "Mark as read again" in text(client.get("/modules/hospital-discharge"))
+        client.post("/modules/hospital-discharge/complete")
+    with app.app_context():
+        dates = sorted(
+            c.completed_at.date().isoformat()
+            for c in db.session.execute(sa.select(Completion)).scalars()
+        )
+        assert dates == ["2026-01-10", "2026-02-10"]
+        first = db.session.get(ModuleProgress, (user.id, "hospital-discharge")).completed_at
+        assert first.date().isoformat() == "2026-01-10"  # the first completion never changes

@@ -1,37 +1,249 @@
-"""Employers' pages: only ever their own organisation's staff."""
+"""Employers' pages: only ever their own organisation's staff (anyone else is 404)."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
+
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import cohorts, compliance
 from ..access import require_role
+from ..curriculum import catalogue, quizzes
 from ..extensions import db
-from ..models import Role, User
-from ..professions import BY_CODE
+from ..forms import ActionForm, RequirementForm, options
+from ..models import Cohort, CohortMember, RequiredTraining, Role, User
+from ..professions import BY_CODE, PROFESSIONS, Stage
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 bp.before_request(require_role(Role.EMPLOYER))
 
 
-@bp.get("/")
-def dashboard():
-    """The staff of the employer's own organisation, filterable by profession."""
+def _organisation():
+    """The employer's own organisation; without one there is nothing to show."""
     organisation = current_user.organisation
     if organisation is None:
+        abort(404)
+    return organisation
+
+
+def _titles() -> dict[tuple[str, str], str]:
+    found = {("module", m.slug): m.title for m in catalogue().modules}
+    found.update({("quiz", q.slug): q.title for q in quizzes()})
+    return found
+
+
+def _who(requirement: RequiredTraining) -> str:
+    parts = []
+    if requirement.profession:
+        profession = BY_CODE.get(requirement.profession)
+        parts.append(profession.plural if profession else requirement.profession)
+    if requirement.stage:
+        parts.append(requirement.stage.label.lower() + "s")
+    return ", ".join(parts).capitalize() if parts else "All staff"
+
+
+@bp.get("/")
+def dashboard():
+    """Compliance at a glance: overall, per required item and by profession."""
+    if current_user.organisation is None:
         return render_template("employer/no_organisation.html")
-    profession = request.args.get("profession", "")
-    statement = (
-        sa.select(User).where(User.organisation_id == organisation.id).order_by(User.name, User.id)
-    )
-    if profession in BY_CODE:
-        statement = statement.where(User.profession_code == profession)
-    else:
-        profession = ""
-    page = db.paginate(
-        statement, per_page=current_app.config["PAGE_SIZE"], max_per_page=100, error_out=False
-    )
+    organisation = _organisation()
+    required = compliance.requirements(organisation)
+    summary = compliance.summary(organisation, required, date.today())
+    staff_count = db.session.execute(
+        sa.select(sa.func.count(User.id)).where(User.organisation_id == organisation.id)
+    ).scalar_one()
     return render_template(
-        "employer/dashboard.html", organisation=organisation, page=page, profession=profession
+        "employer/dashboard.html",
+        organisation=organisation,
+        required=required,
+        summary=summary,
+        staff_count=staff_count,
+        titles=_titles(),
+        who=_who,
+    )
+
+
+def _matrix(organisation):
+    profession = request.args.get("profession", "")
+    stage = request.args.get("stage", "")
+    sort = request.args.get("sort", "name")
+    page = db.paginate(
+        compliance.staff(organisation, profession=profession, stage=stage, sort=sort),
+        per_page=request.args.get("per_page", 50, type=int),
+        max_per_page=500,
+        error_out=False,
+    )
+    required = compliance.requirements(organisation)
+    rows = compliance.rows(page.items, required, date.today())
+    filters = {
+        "profession": profession if profession in BY_CODE else "",
+        "stage": stage if stage in {s.value for s in Stage} else "",
+        "sort": sort if sort in ("name", "profession", "stage") else "name",
+    }
+    return page, required, rows, filters
+
+
+@bp.get("/compliance")
+def matrix():
+    """Staff x required items: each cell's state with its dates, filterable and sortable."""
+    organisation = _organisation()
+    page, required, rows, filters = _matrix(organisation)
+    return render_template(
+        "employer/matrix.html",
+        organisation=organisation,
+        page=page,
+        required=required,
+        rows=rows,
+        filters=filters,
+        titles=_titles(),
+        who=_who,
+    )
+
+
+@bp.get("/compliance.csv")
+def matrix_csv():
+    """Exactly the rows the matrix page shows, as CSV."""
+    organisation = _organisation()
+    _, required, rows, _ = _matrix(organisation)
+    titles = _titles()
+    header = ["Name", "Email", "Profession", "Stage"]
+    for r in required:
+        title = titles.get((r.kind, r.slug), r.slug)
+        header += [f"{title}: state", f"{title}: completed", f"{title}: expires"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        line = [row.user.name, row.user.email, row.user.profession.label, row.user.stage.label]
+        for cell in row.cells:
+            line += [
+                cell.state.label,
+                cell.completed_on.isoformat() if cell.completed_on else "",
+                cell.expires_on.isoformat() if cell.expires_on else "",
+            ]
+        writer.writerow(line)
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="compliance.csv"'},
+    )
+
+
+@bp.get("/staff/<int:user_id>")
+def person(user_id: int):
+    """One member of staff's record of required training, with dates."""
+    organisation = _organisation()
+    member = db.session.get(User, user_id)
+    if member is None or member.organisation_id != organisation.id:
+        abort(404)
+    required = compliance.requirements(organisation)
+    row = compliance.rows([member], required, date.today())[0]
+    return render_template(
+        "employer/person.html",
+        organisation=organisation,
+        member=member,
+        items=list(zip(required, row.cells, strict=True)),
+        titles=_titles(),
+        who=_who,
+    )
+
+
+@bp.route("/requirements", methods=["GET", "POST"])
+def requirements():
+    """Set which modules and scenarios staff must complete, for whom and how often."""
+    organisation = _organisation()
+    form = RequirementForm()
+    titles = _titles()
+    form.item.choices = options(
+        [("", "Choose a module or scenario")]
+        + [
+            (f"{kind}:{slug}", ("Module: " if kind == "module" else "Scenario: ") + title)
+            for (kind, slug), title in titles.items()
+        ]
+    )
+    form.profession.choices = options(
+        [("", "Every profession"), *[(p.code, p.label) for p in PROFESSIONS]]
+    )
+    if form.validate_on_submit():
+        kind, _, slug = form.item.data.partition(":")
+        if (kind, slug) not in titles:
+            form.item.errors.append("Choose a module or scenario from the list")
+        else:
+            db.session.add(
+                RequiredTraining(
+                    organisation_id=organisation.id,
+                    kind=kind,
+                    slug=slug,
+                    profession=form.profession.data or None,
+                    stage=Stage(form.stage.data) if form.stage.data else None,
+                    refresh_months=form.refresh_months.data,
+                    due_soon_days=form.due_soon_days.data,
+                )
+            )
+            db.session.commit()
+            flash(f"“{titles[(kind, slug)]}” is now required.", "success")
+            return redirect(url_for("employer.requirements"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "employer/requirements.html",
+        organisation=organisation,
+        form=form,
+        required=compliance.requirements(organisation),
+        titles=titles,
+        who=_who,
+        action=ActionForm(),
+    ), status
+
+
+@bp.post("/requirements/<int:requirement_id>/remove")
+def remove_requirement(requirement_id: int):
+    """Stop requiring an item."""
+    organisation = _organisation()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    requirement = db.session.get(RequiredTraining, requirement_id)
+    if requirement is None or requirement.organisation_id != organisation.id:
+        abort(404)
+    db.session.delete(requirement)
+    db.session.commit()
+    flash("The requirement has been removed.", "success")
+    return redirect(url_for("employer.requirements"))
+
+
+@bp.get("/joint-learning")
+def joint_learning():
+    """Which cohorts the organisation's staff took part in, and whether each met the mix rule."""
+    organisation = _organisation()
+    taking_part = db.session.execute(
+        sa.select(Cohort, sa.func.count(CohortMember.user_id))
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .join(User, User.id == CohortMember.user_id)
+        .where(User.organisation_id == organisation.id, CohortMember.removed_at.is_(None))
+        .group_by(Cohort.id)
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+    ).all()
+    members = cohorts.members_of([c.id for c, _ in taking_part])
+    rows = []
+    for cohort, ours in taking_part:
+        summary = cohorts.mix_summary(cohort, members.get(cohort.id, []))
+        rows.append((cohort, ours, summary))
+    staff_in_mixed = db.session.execute(
+        sa.select(sa.func.count(sa.distinct(CohortMember.user_id)))
+        .join(User, User.id == CohortMember.user_id)
+        .where(
+            User.organisation_id == organisation.id,
+            CohortMember.removed_at.is_(None),
+            CohortMember.cohort_id.in_([c.id for c, _, s in rows if not s.warnings] or [0]),
+        )
+    ).scalar_one()
+    return render_template(
+        "employer/joint_learning.html",
+        organisation=organisation,
+        rows=rows,
+        staff_in_mixed=staff_in_mixed,
     )

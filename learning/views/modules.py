@@ -15,6 +15,7 @@ from ..content import SECTORS
 from ..curriculum import catalogue, quizzes
 from ..extensions import db
 from ..forms import ActionForm
+from ..models import utcnow
 from ..professions import BY_CODE
 
 bp = Blueprint("modules", __name__)
@@ -50,16 +51,20 @@ def module(slug: str):
         abort(404)
     own = current_user.profession_code if current_user.is_authenticated else None
     lens = _profession_param("lens") or own
-    status = None
+    status, refreshable = None, False
     if current_user.is_authenticated:
         status = progress.open_module(current_user, found)
         db.session.commit()
+        refreshable = status.completed_at is not None and progress.can_refresh(
+            current_user, found.slug, utcnow()
+        )
     return render_template(
         "modules/module.html",
         module=found,
         lens=lens,
         own=own,
         status=status,
+        refreshable=refreshable,
         form=ActionForm(),
         today=date.today(),
         quizzes=[q for q in (quizzes().get(s) for s in found.quizzes) if q is not None],

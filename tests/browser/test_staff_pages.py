@@ -76,6 +76,7 @@ def test_trainer_and_employer_pages_and_refusals_are_accessible(journey, app):
 
     journey.sign_in("employer@demo.test", password)
     journey.goto("/employer/")
+    journey.goto("/employer/compliance")
     text = journey.page.inner_text("main")
     assert "Grace Adeyemi" in text and "Tom Brennan" not in text
     journey.goto("/profile/password")
