@@ -94,13 +94,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, employer, errors, learner, modules, quizzes, trainer
+    from .views import admin, auth, employer, errors, learner, modules, quizzes, records, trainer
 
     app.register_blueprint(errors.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(learner.bp)
     app.register_blueprint(modules.bp)
     app.register_blueprint(quizzes.bp)
+    app.register_blueprint(records.bp)
     app.register_blueprint(trainer.bp)
     app.register_blueprint(employer.bp)
     app.register_blueprint(admin.bp)

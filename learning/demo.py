@@ -12,12 +12,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from . import accounts, cohorts, grading
+from . import accounts, cohorts, grading, records
 from .content import Catalogue
 from .extensions import db
 from .models import (
     Cohort,
     Completion,
+    CpdEntry,
     EnrolmentRoute,
     ModuleProgress,
     Organisation,
@@ -199,6 +200,7 @@ def load(
     created["cohorts"] = cohorts_made
     created["attempts"] = _load_attempts(quizzes, wanted) if quizzes is not None else 0
     created["requirements"] = _load_requirements(catalogue, quizzes) if catalogue else 0
+    created["records"] = _load_records(catalogue, quizzes) if catalogue and quizzes else 0
     return created
 
 
@@ -564,5 +566,74 @@ def _load_requirements(catalogue: Catalogue, quizzes: QuizCatalogue | None) -> i
                     completed_at=now - timedelta(days=30 * age + 3 * i),
                 )
             )
+    db.session.flush()
+    return made
+
+
+#: Activities the named demo learners recorded by hand: (days ago, activity, topic, hours,
+#: with others, what they learned, how it changed their practice, standard).
+CPD_DIARY = (
+    (
+        20,
+        "group",
+        "Multidisciplinary discharge planning meeting, Ward 7",
+        1.5,
+        True,
+        "How the housing options team assesses someone who is threatened with homelessness.",
+        "I now ask about housing on the first day, not when the person is medically optimised.",
+        "Working with others",
+    ),
+    (
+        75,
+        "reading",
+        "Care and support statutory guidance, chapter 14",
+        2.0,
+        False,
+        "The six safeguarding principles, and that a concern does not need proof.",
+        "I talk to the person about what they want to happen before I raise a concern.",
+        "Safeguarding",
+    ),
+    (
+        160,
+        "conference",
+        "Regional conference on integrated care",
+        6.0,
+        True,
+        "How care transfer hubs bring health, social care and housing into one conversation.",
+        "I know who to call in the hub, and I use the shared referral form.",
+        "Working with others",
+    ),
+)
+
+
+def _load_records(catalogue: Catalogue, quizzes: QuizCatalogue) -> int:
+    """Certificates and CPD diary entries for the named demo learners, once."""
+    if db.session.execute(sa.select(CpdEntry.id).limit(1)).first():
+        return 0
+    made = 0
+    today = utcnow().date()
+    for email, _ in NAMED_ACCOUNTS[4:]:
+        user = accounts.user_by_email(email)
+        if user is None:
+            continue
+        for days, activity, topic, hours, together, learned, impact, standard in CPD_DIARY:
+            db.session.add(
+                CpdEntry(
+                    user_id=user.id,
+                    on=today - timedelta(days=days),
+                    activity=activity,
+                    topic=topic,
+                    hours=hours,
+                    participatory=together,
+                    learned=learned,
+                    impact=impact,
+                    standard=standard,
+                    peer_reflection=together,
+                )
+            )
+            made += 1
+        for achievement in records.achievements(user, catalogue, quizzes)[:2]:
+            records.issue(user, achievement)
+            made += 1
     db.session.flush()
     return made

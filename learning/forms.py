@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -372,3 +373,45 @@ class RequirementForm(FlaskForm):
         ],
     )
     submit = SubmitField("Add requirement")
+
+
+class CpdEntryForm(FlaskForm):
+    """A learning activity recorded by hand."""
+
+    on = DateField("Date", validators=[InputRequired("Enter the date of the activity")])
+    activity = SelectField(
+        "Type of activity", validators=[InputRequired("Choose the type of activity")]
+    )
+    topic = StringField(
+        "Topic",
+        validators=[DataRequired("Enter what the activity was about"), Length(max=200)],
+        filters=[_strip],
+    )
+    hours = DecimalField(
+        "Hours",
+        places=2,
+        validators=[
+            InputRequired("Enter how many hours it took, for example 1.5"),
+            NumberRange(0.25, 100, "Enter hours from 0.25 to 100"),
+        ],
+    )
+    participatory = BooleanField(
+        "Participatory: I learned with other professionals",
+        description="The NMC counts learning with one or more other professionals.",
+    )
+    learned = TextAreaField("What I learned", validators=[Optional(), Length(max=5000)])
+    impact = TextAreaField("How it changed my practice", validators=[Optional(), Length(max=5000)])
+    standard = StringField(
+        "Which standard of my code it relates to (optional)",
+        description="For example: NMC Code, Practise effectively; or SWE standard 4.",
+        validators=[Optional(), Length(max=300)],
+        filters=[_strip],
+    )
+    peer_reflection = BooleanField("I discussed this learning with a peer")
+    submit = SubmitField("Add to my record")
+
+    def validate_on(self, field: DateField) -> None:
+        from datetime import date
+
+        if field.data and field.data > date.today():
+            raise ValidationError("The date cannot be in the future")

@@ -422,6 +422,53 @@ class Completion(db.Model):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Certificate(db.Model):
+    """A certificate a learner downloaded, verifiable by its code at /verify/<code>.
+
+    What it certifies is copied in when it is issued, so it reads the same after content or
+    names change.
+    """
+
+    __tablename__ = "certificate"
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind", "ref", "completed_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(20))  # module, scenario, cohort programme
+    ref: Mapped[str] = mapped_column(sa.String(100))  # slug, or cohort id
+    title: Mapped[str] = mapped_column(sa.String(300))
+    learner_name: Mapped[str] = mapped_column(sa.String(120))
+    organisation_name: Mapped[str | None] = mapped_column(sa.String(200))
+    completed_on: Mapped[date]
+    cpd_hours: Mapped[float] = mapped_column(sa.Float)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class CpdEntry(db.Model):
+    """A learning activity a learner records by hand for their CPD record."""
+
+    __tablename__ = "cpd_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    on: Mapped[date]
+    activity: Mapped[str] = mapped_column(sa.String(20))
+    topic: Mapped[str] = mapped_column(sa.String(200))
+    hours: Mapped[float] = mapped_column(sa.Float)
+    participatory: Mapped[bool] = mapped_column(default=False)
+    learned: Mapped[str] = mapped_column(sa.Text, default="")
+    impact: Mapped[str] = mapped_column(sa.Text, default="")
+    standard: Mapped[str] = mapped_column(sa.String(300), default="")
+    peer_reflection: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Write our column types into migrations as plain SQLAlchemy types."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

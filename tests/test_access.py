@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from learning.extensions import db
 from learning.models import (
+    Certificate,
     Cohort,
     CohortGroup,
     CohortMember,
+    CpdEntry,
     EnrolmentRoute,
     ProgrammeItem,
     QuizAttempt,
@@ -95,6 +99,21 @@ MATRIX = [
         {**THEIRS, ADMIN: 400},
     ),
     ("trainer.lock_group", "POST", "/trainer/cohorts/{cohort}/groups/{group}/lock", THEIRS_302),
+    ("records.certificates", "GET", "/certificates", SIGNED_IN),
+    ("records.issue", "POST", "/certificates", NOT_YOURS),  # nothing achieved yet: not found
+    ("records.download", "GET", "/certificates/{certificate}.pdf", NOT_YOURS),
+    ("records.verify", "GET", "/verify/{certificate}", ANYONE),
+    ("records.cpd_record", "GET", "/cpd", SIGNED_IN),
+    ("records.new_cpd_entry", "GET", "/cpd/new", SIGNED_IN),
+    ("records.delete_cpd_entry", "POST", "/cpd/{cpd}/delete", NOT_YOURS),
+    ("records.cpd_export", "GET", "/cpd/export", SIGNED_IN),
+    ("records.cpd_export_csv", "GET", "/cpd/export.csv", SIGNED_IN),
+    (
+        "admin.revoke_certificate",
+        "POST",
+        "/admin/certificates/{certificate_id}/revoke",
+        only(ADMIN, 302),
+    ),
     ("learner.my_cohorts", "GET", "/cohorts", SIGNED_IN),
     ("learner.my_cohort", "GET", "/cohorts/{cohort}", NOT_YOURS),
     ("learner.join", "GET", "/join", SIGNED_IN),
@@ -158,8 +177,32 @@ def audience_client(app, client, make_user, make_organisation, login):
                 group_id=group.id,
             )
         )
+        certificate = Certificate(
+            code="AAAA-BBBB-CCCC-DDDD",
+            user_id=target.id,
+            kind="module",
+            ref="hospital-discharge",
+            title="Hospital discharge",
+            learner_name="Target",
+            completed_on=date(2026, 1, 1),
+            cpd_hours=0.5,
+        )
+        entry = CpdEntry(
+            user_id=target.id, on=date(2026, 1, 1), activity="reading", topic="x", hours=1
+        )
+        db.session.add_all([certificate, entry])
         db.session.commit()
-        attempt_id, ids = attempt.id, {"cohort": cohort.id, "item": item.id, "group": group.id}
+        attempt_id, ids = (
+            attempt.id,
+            {
+                "cohort": cohort.id,
+                "item": item.id,
+                "group": group.id,
+                "certificate": certificate.code,
+                "certificate_id": certificate.id,
+                "cpd": entry.id,
+            },
+        )
     roles = {
         LEARNER: (),
         TRAINER: (Role.TRAINER,),

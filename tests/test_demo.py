@@ -141,3 +141,10 @@ def test_demo_employers_have_requirements_with_a_realistic_spread(app):
             states = compliance.summary(organisation, required, date.today()).overall
             assert len(required) >= 3
             assert states.compliant and states.due_soon and states.expired and states.not_started
+        from learning.models import Certificate, CpdEntry
+
+        nurse = accounts.user_by_email("nurse@demo.test")
+        assert db.session.execute(
+            sa.select(Certificate).where(Certificate.user_id == nurse.id)
+        ).first()
+        assert db.session.execute(sa.select(CpdEntry).where(CpdEntry.user_id == nurse.id)).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -18,7 +19,7 @@ from .. import accounts, notify
 from ..access import require_role
 from ..extensions import db
 from ..forms import ActionForm, MoveOrganisationForm, OrganisationForm, RolesForm, options
-from ..models import Organisation, OrganisationKind, Role, User
+from ..models import Certificate, Organisation, OrganisationKind, Role, User, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_role(Role.ADMIN))
@@ -65,6 +66,17 @@ def user(user_id: int):
         move_form=move_form,
         reset_form=reset_form,
         mail_configured=notify.can_send_mail(current_app.config),
+        certificates=_certificates(person),
+    )
+
+
+def _certificates(person: User) -> list[Certificate]:
+    return list(
+        db.session.execute(
+            sa.select(Certificate)
+            .where(Certificate.user_id == person.id)
+            .order_by(Certificate.issued_at.desc())
+        ).scalars()
     )
 
 
@@ -118,6 +130,7 @@ def create_reset_link(user_id: int):
         reset_form=reset_form,
         reset_link=link,
         mail_configured=notify.can_send_mail(current_app.config),
+        certificates=_certificates(person),
     )
 
 
@@ -165,3 +178,16 @@ def edit_organisation(organisation_id: int):
     db.session.commit()
     flash(f"{organisation.name} has been saved.", "success")
     return redirect(url_for("admin.organisations"))
+
+
+@bp.post("/certificates/<int:certificate_id>/revoke")
+def revoke_certificate(certificate_id: int):
+    """Mark a certificate as revoked: /verify then says so."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if certificate.revoked_at is None:
+        certificate.revoked_at = utcnow()
+        db.session.commit()
+    flash(f"The certificate {certificate.code} has been revoked.", "success")
+    return redirect(url_for("admin.user", user_id=certificate.user_id))

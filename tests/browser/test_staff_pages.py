@@ -5,13 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from learning import demo
+from learning.curriculum import catalogue, quizzes
 from learning.extensions import db
 from learning.models import Organisation, Role, User
 
 
 def _load_demo(app) -> str:
     with app.app_context():
-        demo.load(app.config["DEMO_PASSWORD"])
+        demo.load(app.config["DEMO_PASSWORD"], catalogue(), quizzes())
         db.session.commit()
     return app.config["DEMO_PASSWORD"]
 
@@ -76,6 +77,8 @@ def test_trainer_and_employer_pages_and_refusals_are_accessible(journey, app):
 
     journey.sign_in("employer@demo.test", password)
     journey.goto("/employer/")
+    journey.goto("/employer/requirements")
+    journey.goto("/employer/joint-learning")
     journey.goto("/employer/compliance")
     text = journey.page.inner_text("main")
     assert "Grace Adeyemi" in text and "Tom Brennan" not in text

@@ -1,0 +1,223 @@
+"""A learner's records: what they have achieved, certificates for it, and their CPD record.
+
+Domain functions take explicit arguments, flush and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from . import certificates, cpd, reports
+from .content import Catalogue
+from .extensions import db
+from .models import (
+    Certificate,
+    Cohort,
+    CohortMember,
+    Completion,
+    CpdEntry,
+    QuizAttempt,
+    QuizResponse,
+    User,
+)
+from .quizzes import QuizCatalogue
+
+KIND_LABELS = {"module": "module", "quiz": "scenario", "cohort": "cohort programme"}
+
+
+@dataclass(frozen=True, slots=True)
+class Achievement:
+    """Something a learner may have a certificate for."""
+
+    kind: str  # module, quiz or cohort
+    ref: str
+    title: str
+    completed_on: date
+    cpd_hours: float
+
+
+def _day(value) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+def achievements(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list[Achievement]:
+    """Completed modules, passed scenarios and finished cohort programmes, newest first."""
+    found: list[Achievement] = []
+    first_done = db.session.execute(
+        sa.select(Completion.kind, Completion.slug, sa.func.min(Completion.completed_at))
+        .where(Completion.user_id == user.id)
+        .group_by(Completion.kind, Completion.slug)
+    ).all()
+    for kind, slug, on in first_done:
+        content = modules.get(slug) if kind == "module" else quizzes.get(slug)
+        if content is not None:
+            found.append(Achievement(kind, slug, content.title, _day(on), content.cpd_hours))
+    for membership in db.session.execute(
+        sa.select(CohortMember).where(
+            CohortMember.user_id == user.id, CohortMember.removed_at.is_(None)
+        )
+    ).scalars():
+        cohort = membership.cohort
+        cols = reports.columns(cohort, modules, quizzes)
+        if not cols:
+            continue
+        row = reports.progress_rows(cols, [membership], date.today())[0]
+        if all(s.done for s in row.statuses):
+            finished = max(_day(s.on) for s in row.statuses if s.on)
+            hours = sum(_hours(c, modules, quizzes) for c in cols)
+            found.append(Achievement("cohort", str(cohort.id), cohort.name, finished, hours))
+    found.sort(key=lambda a: (a.completed_on, a.title), reverse=True)
+    return found
+
+
+def _hours(col: reports.Column, modules: Catalogue, quizzes: QuizCatalogue) -> float:
+    content = modules.get(col.slug) if col.kind == "module" else quizzes.get(col.slug)
+    return content.cpd_hours if content is not None else 0.0
+
+
+def issue(user: User, achievement: Achievement) -> Certificate:
+    """The learner's certificate for an achievement, made the first time it is asked for."""
+    existing = db.session.execute(
+        sa.select(Certificate).where(
+            Certificate.user_id == user.id,
+            Certificate.kind == achievement.kind,
+            Certificate.ref == achievement.ref,
+            Certificate.completed_on == achievement.completed_on,
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    certificate = Certificate(
+        code=certificates.new_code(),
+        user_id=user.id,
+        kind=achievement.kind,
+        ref=achievement.ref,
+        title=achievement.title,
+        learner_name=user.name,
+        organisation_name=user.organisation.name if user.organisation else None,
+        completed_on=achievement.completed_on,
+        cpd_hours=achievement.cpd_hours,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def by_code(text: str) -> Certificate | None:
+    """The certificate a typed or scanned code names, if any."""
+    code = certificates.normalise_code(text)
+    if not code:
+        return None
+    return db.session.execute(
+        sa.select(Certificate).where(Certificate.code == code)
+    ).scalar_one_or_none()
+
+
+def pdf(certificate: Certificate, *, platform: str, verify_url: str) -> bytes:
+    """The certificate as a PDF."""
+    return certificates.render_pdf(
+        certificates.CertificateData(
+            learner_name=certificate.learner_name,
+            title=certificate.title,
+            kind=KIND_LABELS[certificate.kind],
+            completed_on=certificate.completed_on,
+            cpd_hours=certificate.cpd_hours,
+            platform_name=platform,
+            verification_code=certificate.code,
+            verify_url=verify_url,
+            organisation_name=certificate.organisation_name,
+        )
+    )
+
+
+# CPD record ------------------------------------------------------------------------------
+
+
+def cpd_entries(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list[cpd.Entry]:
+    """The learner's whole CPD record: automatic entries from completions (participatory
+    when the item was part of one of their cohorts), manual entries, and reflections written
+    in scenarios (as drafts to finish)."""
+    in_cohorts = {
+        (item.kind, item.slug)
+        for cohort in db.session.execute(
+            sa.select(Cohort)
+            .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+            .where(CohortMember.user_id == user.id, CohortMember.removed_at.is_(None))
+        ).scalars()
+        for item in cohort.items
+    }
+    entries: list[cpd.Entry] = []
+    for completion in db.session.execute(
+        sa.select(Completion).where(Completion.user_id == user.id)
+    ).scalars():
+        content = (
+            modules.get(completion.slug)
+            if completion.kind == "module"
+            else quizzes.get(completion.slug)
+        )
+        if content is None:
+            continue
+        together = (completion.kind, completion.slug) in in_cohorts
+        entries.append(
+            cpd.Entry(
+                id=f"{completion.kind}-{completion.id}",
+                on=completion.completed_at.date(),
+                activity=(
+                    cpd.Activity.GROUP
+                    if together
+                    else cpd.Activity.COURSE
+                    if completion.kind == "module"
+                    else cpd.Activity.SCENARIO
+                ),
+                topic=content.title,
+                hours=content.cpd_hours,
+                participatory=together,
+                source=cpd.Source.COHORT
+                if together
+                else (cpd.Source.MODULE if completion.kind == "module" else cpd.Source.SCENARIO),
+            )
+        )
+    for row in db.session.execute(sa.select(CpdEntry).where(CpdEntry.user_id == user.id)).scalars():
+        entries.append(
+            cpd.Entry(
+                id=row.id,
+                on=row.on,
+                activity=row.activity,
+                topic=row.topic,
+                hours=row.hours,
+                participatory=row.participatory,
+                learned=row.learned,
+                impact=row.impact,
+                standard=row.standard,
+                peer_reflection=row.peer_reflection,
+            )
+        )
+    reflections = db.session.execute(
+        sa.select(QuizAttempt, QuizResponse)
+        .join(QuizResponse, QuizResponse.attempt_id == QuizAttempt.id)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_not(None))
+    ).all()
+    for attempt, response in reflections:
+        quiz = quizzes.get(attempt.quiz_slug)
+        if quiz is None or quiz.is_branching or not isinstance(response.answer, str):
+            continue
+        question = next((q for q in quiz.questions if q.id == response.question_id), None)
+        if question is None or question.type != "reflection" or not response.answer.strip():
+            continue
+        entries.append(
+            cpd.Entry(
+                id=f"reflection-{attempt.id}-{question.id}",
+                on=attempt.submitted_at.date(),
+                activity=cpd.Activity.OTHER,
+                topic=f"Reflection: {quiz.title}",
+                hours=0,
+                learned=response.answer,
+                source=cpd.Source.REFLECTION,
+                draft=True,
+            )
+        )
+    entries.sort(key=lambda e: (e.on, str(e.id)), reverse=True)
+    return entries
