@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "DEMO_PASSWORD": "demo-password-2026",
     "TRUSTED_PROXIES": 0,
     "PAGE_SIZE": 25,
+    # Uploads (enrolment CSVs) are at most 2 MB; refuse anything far larger before reading it.
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
 }
 
 _BOOLEAN = {"1": True, "true": True, "yes": True, "on": True}

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from .content import Catalogue
+from .cpd import safe_cell
 from .extensions import db
 from .models import (
     Cohort,
@@ -206,7 +207,8 @@ def _status(kind, on, started, score, passed) -> Status:
 
 
 def csv_rows(cols: Sequence[Column], rows: Sequence[Row]) -> list[list[str]]:
-    """The matrix as CSV rows: a header, then one row per learner, as on the page."""
+    """The matrix as CSV rows: a header, then one row per learner, as on the page. Cells that
+    a spreadsheet would run as a formula are made safe."""
     header = ["Name", "Email", "Profession", "Stage", "Group"]
     for col in cols:
         header += [f"{col.title}: status", f"{col.title}: date", f"{col.title}: score"]
@@ -226,7 +228,7 @@ def csv_rows(cols: Sequence[Column], rows: Sequence[Row]) -> list[list[str]]:
                 status.on.date().isoformat() if status.on else "",
                 f"{status.score:.0f}%" if status.score is not None else "",
             ]
-        lines.append(line)
+        lines.append([safe_cell(cell) for cell in line])
     return lines
 
 

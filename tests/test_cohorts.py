@@ -466,3 +466,17 @@ def test_perspectives_rank_the_widest_disagreement_first(app, as_trainer, make_c
         submit(app, person, "safeguarding-basics", [agree, split])
     page = text(as_trainer.get(f"/trainer/cohorts/{cohort_id}/perspectives"))
     assert page.index("Who leads a safeguarding enquiry") < page.index("A person with dementia")
+
+
+def test_exported_names_cannot_run_as_spreadsheet_formulas(app, as_trainer, make_cohort, make_user):
+    sly = make_user(name='=HYPERLINK("http://evil.example")', profession="nursing")
+    cohort_id = make_cohort(members=[sly])
+    exported = text(as_trainer.get(f"/trainer/cohorts/{cohort_id}/progress.csv"))
+    assert "'=HYPERLINK" in exported
+
+
+def test_an_upload_far_too_large_is_refused_before_it_is_read(as_trainer, make_cohort):
+    cohort_id = make_cohort()
+    response = upload(as_trainer, cohort_id, "x" * (5 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "Request Entity Too Large" in text(response)

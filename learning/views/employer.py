@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import cohorts, compliance
+from .. import cohorts, compliance, cpd
 from ..access import require_role
 from ..curriculum import catalogue, quizzes
 from ..extensions import db
@@ -126,7 +126,7 @@ def matrix_csv():
                 cell.completed_on.isoformat() if cell.completed_on else "",
                 cell.expires_on.isoformat() if cell.expires_on else "",
             ]
-        writer.writerow(line)
+        writer.writerow([cpd.safe_cell(cell) for cell in line])
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",
