@@ -360,8 +360,12 @@ def join(user: User, text: str) -> Cohort | None:
 
 
 def default_expiry(cohort: Cohort) -> datetime:
-    """Codes last until the cohort starts, or for two weeks."""
-    return utcnow() + timedelta(days=14)
+    """A new code's suggested last day: the cohort's start date if that is later than two
+    weeks from now, else two weeks from now."""
+    fortnight = utcnow() + timedelta(days=14)
+    if cohort.starts_on and cohort.starts_on > fortnight.date():
+        return datetime.combine(cohort.starts_on, fortnight.timetz())
+    return fortnight
 
 
 # Programme -------------------------------------------------------------------------------
