@@ -172,3 +172,16 @@ def test_cohort_learning_counts_as_participatory(app, client, make_user, login):
     row = page.split('<th scope="row">Hospital discharge')[1].split("</tr>")[0]
     assert "Yes" in row and "Cohort" in row
     assert "Discharge together" in text(client.get("/certificates"))  # programme finished
+
+
+def test_an_admin_sees_a_persons_certificates_under_the_right_title(app, client, make_user, login):
+    learner = make_user(name="Grace Adeyemi")
+    login(learner)
+    client.post("/modules/hospital-discharge/complete")
+    client.post("/certificates", data={"kind": "module", "ref": "hospital-discharge"})
+    client.post("/sign-out")
+    login(make_user(Role.ADMIN))
+    page = text(client.get(f"/admin/users/{learner.id}"))
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title.strip().startswith("Grace Adeyemi") and "<" not in title
+    assert "Revoke" in page.split('id="certificates-heading"')[1]
