@@ -156,14 +156,19 @@ def delete_cpd_entry(entry_id: int):
     return redirect(url_for("records.cpd_record"))
 
 
+def _export() -> tuple[cpd.CpdExport, list[cpd.Entry]]:
+    """The layout asked for (``?as=nmc``), else the learner's regulator's; and the entries."""
+    export = cpd.EXPORTS.get(request.args.get("as", "")) or cpd.export_for(
+        current_user.profession_code
+    )
+    return export, records.cpd_entries(current_user, catalogue(), quizzes())
+
+
 @bp.get("/cpd/export")
 @login_required
 def cpd_export():
     """The record in the shape the learner's regulator asks for: a printable page."""
-    entries = records.cpd_entries(current_user, catalogue(), quizzes())
-    export = cpd.EXPORTS.get(request.args.get("as", "")) or cpd.export_for(
-        current_user.profession_code
-    )
+    export, entries = _export()
     return render_template(
         "records/cpd_export.html",
         export=export,
@@ -177,10 +182,7 @@ def cpd_export():
 @login_required
 def cpd_export_csv():
     """The same record as CSV."""
-    entries = records.cpd_entries(current_user, catalogue(), quizzes())
-    export = cpd.EXPORTS.get(request.args.get("as", "")) or cpd.export_for(
-        current_user.profession_code
-    )
+    export, entries = _export()
     return Response(
         cpd.to_csv(export.tables(entries)[0]),
         mimetype="text/csv",
