@@ -350,7 +350,7 @@ def _load_attempts(quizzes: QuizCatalogue, wanted: dict[int, set[str]]) -> int:
     for user in learners:
         profession = user.profession_code
         chosen = {q.slug for q in chance.sample(list(quizzes), k=min(len(quizzes), 2))}
-        chosen |= {slug for slug in wanted.get(user.id, ()) if chance.random() < 0.85}
+        chosen |= {slug for slug in sorted(wanted.get(user.id, ())) if chance.random() < 0.85}
         for quiz in (q for q in quizzes if q.slug in chosen):
             started = now - timedelta(days=chance.randint(2, 90), minutes=chance.randint(0, 600))
             attempt = QuizAttempt(
