@@ -23,10 +23,3 @@ def require_role(*roles: Role) -> Callable[[], object]:
 
     door.__doc__ = "Admit only people with the role: " + " or ".join(r.value for r in roles)
     return door
-
-
-def require_sign_in() -> object:
-    """A ``before_request`` hook admitting any signed-in person."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None

@@ -119,8 +119,6 @@ def _latest(user_ids: Sequence[int] | None, items: set[tuple[str, str]]):
 def _day(value) -> date | None:
     if value is None:
         return None
-    if isinstance(value, str):  # SQLite returns aggregated timestamps as text
-        value = datetime.fromisoformat(value)
     return value.date()
 
 

@@ -110,11 +110,6 @@ def can_refresh(user: User, slug: str, now: datetime) -> bool:
     return last is not None and now - last >= REFRESHER_AFTER
 
 
-def module_status(user: User, module: Module) -> ModuleStatus:
-    """One learner's status with one module."""
-    return _status(_progress(user, module.slug), module)
-
-
 def module_statuses(user: User, modules: Iterable[Module]) -> dict[str, ModuleStatus]:
     """A learner's status with each module, in one query."""
     modules = list(modules)

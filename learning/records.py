@@ -55,20 +55,29 @@ def achievements(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list
         content = modules.get(slug) if kind == "module" else quizzes.get(slug)
         if content is not None:
             found.append(Achievement(kind, slug, content.title, _day(on), content.cpd_hours))
-    for membership in db.session.execute(
-        sa.select(CohortMember).where(
-            CohortMember.user_id == user.id, CohortMember.removed_at.is_(None)
+    memberships = (
+        db.session.execute(
+            sa.select(CohortMember).where(
+                CohortMember.user_id == user.id, CohortMember.removed_at.is_(None)
+            )
         )
-    ).scalars():
-        cohort = membership.cohort
-        cols = reports.columns(cohort, modules, quizzes)
-        if not cols:
-            continue
-        row = reports.progress_rows(cols, [membership], date.today())[0]
-        if all(s.done for s in row.statuses):
-            finished = max(_day(s.on) for s in row.statuses if s.on)
-            hours = sum(_hours(c, modules, quizzes) for c in cols)
-            found.append(Achievement("cohort", str(cohort.id), cohort.name, finished, hours))
+        .scalars()
+        .all()
+    )
+    programmes = {m.cohort_id: reports.columns(m.cohort, modules, quizzes) for m in memberships}
+    # Every programme's items at once, so the statuses take one query however many cohorts.
+    items = {(c.kind, c.slug): c for cols in programmes.values() for c in cols}
+    if items:
+        row = reports.progress_rows(list(items.values()), memberships[:1], date.today())[0]
+        status = dict(zip(items, row.statuses, strict=True))
+        for membership in memberships:
+            cols = programmes[membership.cohort_id]
+            done = [status[(c.kind, c.slug)] for c in cols]
+            if cols and all(s.done for s in done):
+                finished = max(_day(s.on) for s in done if s.on)
+                hours = sum(_hours(c, modules, quizzes) for c in cols)
+                cohort = membership.cohort
+                found.append(Achievement("cohort", str(cohort.id), cohort.name, finished, hours))
     found.sort(key=lambda a: (a.completed_on, a.title), reverse=True)
     return found
 

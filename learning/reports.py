@@ -197,8 +197,6 @@ def progress_rows(
 
 
 def _status(kind, on, started, score, passed) -> Status:
-    if isinstance(on, str):  # SQLite returns aggregated timestamps as text
-        on = datetime.fromisoformat(on)
     if kind == "module":
         return Status(Cell.COMPLETED, on) if on else Status(Cell.IN_PROGRESS)
     if on is None:

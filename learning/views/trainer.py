@@ -33,7 +33,7 @@ from ..forms import (
     UploadForm,
     options,
 )
-from ..models import Cohort, Organisation, Role, User
+from ..models import Cohort, CohortMember, Organisation, Role, User
 from ..professions import BY_CODE, PROFESSIONS, Stage
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
@@ -55,12 +55,12 @@ def dashboard():
     mine = db.session.execute(cohorts.visible_to(current_user)).scalars().all()
     sizes = dict(
         db.session.execute(
-            sa.select(cohorts.CohortMember.cohort_id, sa.func.count())
+            sa.select(CohortMember.cohort_id, sa.func.count())
             .where(
-                cohorts.CohortMember.cohort_id.in_([c.id for c in mine]),
-                cohorts.CohortMember.removed_at.is_(None),
+                CohortMember.cohort_id.in_([c.id for c in mine]),
+                CohortMember.removed_at.is_(None),
             )
-            .group_by(cohorts.CohortMember.cohort_id)
+            .group_by(CohortMember.cohort_id)
         ).all()
     )
     counts = {
