@@ -20,7 +20,15 @@ from markupsafe import Markup
 from learning.professions import BY_CODE, CODES
 
 from . import render, yamlines
-from .glossary import Glossary, _unknown, parse_glossary
+from .files import (
+    SLUG_PATTERN,
+    content_files,
+    decode_utf8,
+    relative_path,
+    split_front_matter,
+    unknown,
+)
+from .glossary import Glossary, parse_glossary
 from .problems import ContentError, Problem
 from .render import Callout, Heading
 from .search import SearchHit, search
@@ -77,7 +85,6 @@ OPTIONAL_KEYS = frozenset({"references", "quizzes"})
 MODULE_FIELDS = frozenset({*FRONT_MATTER_KEYS, "for_all_professions"})
 REFERENCE_KEYS = ("title", "author", "publisher", "year", "url")
 COMPLETIONS = ("read", "quiz")
-SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 CALLOUT_LINE = re.compile(r'!!![ \t]+([A-Za-z0-9_-]+)(?:[ \t]+"([^"]*)")?[ \t]*')
 
@@ -262,15 +269,6 @@ def check(
     return CheckResult(problems, list(catalogue.warnings), counts)
 
 
-#: A folder's README is for the people who edit it, not a page of the course.
-README = "README.md"
-
-
-def content_files(folder: Path) -> list[Path]:
-    """The ``*.md`` content files of a folder, by name, without its README."""
-    return sorted(p for p in folder.glob("*.md") if p.name != README)
-
-
 def quiz_slugs_in(root: Path) -> frozenset[str] | None:
     """The slugs of ``root/quizzes/*.md``, or None when there is no quizzes folder."""
     folder = Path(root) / "quizzes"
@@ -385,24 +383,6 @@ def _module(draft: _Draft, body: render.RenderedBody) -> Module:
     )
 
 
-def relative_path(path: Path, root: Path) -> str:
-    """``path`` relative to the content root, with forward slashes."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def decode_utf8(data: bytes, path: str, problems: list[Problem]) -> str | None:
-    """The file's text, or None after reporting that it is not UTF-8."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        problems.append(Problem(path, line, "the file is not UTF-8 text; save it as UTF-8"))
-        return None
-
-
 def _read_module(
     text: str,
     path: str,
@@ -443,32 +423,6 @@ def _read_module(
     return _Draft(slug, path, version, fields, "".join(body_lines), body_line, body_lines)
 
 
-def split_front_matter(
-    text: str, problem: Callable[[int, str], None]
-) -> tuple[yamlines.LineDict, int, list[str], int] | None:
-    """Front matter, the line of its closing ``---``, the body's lines and the body's first line.
-
-    Reports what is wrong through ``problem`` and returns None when the front matter is unusable.
-    """
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        problem(1, "the file must start with front matter: a line of three dashes (---)")
-        return None
-    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if close is None:
-        problem(1, "the front matter is never closed: add a line of three dashes (---) after it")
-        return None
-    try:
-        front = yamlines.load("".join(lines[1:close]), first_line=2)
-    except yamlines.YAMLProblem as error:
-        problem(error.line, f"the front matter is {error.message}")
-        return None
-    if not isinstance(front, yamlines.LineDict):
-        problem(1, "the front matter must be a list of 'key: value' lines")
-        return None
-    return front, close + 1, lines[close + 1 :], close + 2
-
-
 def _front_matter(
     front: yamlines.LineDict,
     end_line: int,
@@ -481,7 +435,7 @@ def _front_matter(
         problem(line, f'"{key}" appears twice in the front matter')
     for key in front:
         if key not in FRONT_MATTER_KEYS:
-            problem(front.lines[key], _unknown("front matter key", key, FRONT_MATTER_KEYS))
+            problem(front.lines[key], unknown("front matter key", key, FRONT_MATTER_KEYS))
     for key in FRONT_MATTER_KEYS:
         if key not in front and key not in OPTIONAL_KEYS:
             problem(end_line, f'the front matter is missing "{key}"')
@@ -537,7 +491,7 @@ def _front_matter(
             if code == "all":
                 problem(item_line, 'write "professions: all" on its own, not in a list')
             elif code not in BY_CODE:
-                problem(item_line, _unknown("profession", code, CODES))
+                problem(item_line, unknown("profession", code, CODES))
             else:
                 codes.append(code)
         fields["for_all_professions"] = False
@@ -554,7 +508,7 @@ def _front_matter(
             if code in TOPICS_BY_CODE:
                 codes.append(code)
             else:
-                problem(item_line, _unknown("topic", code, TOPICS_BY_CODE))
+                problem(item_line, unknown("topic", code, TOPICS_BY_CODE))
         return tuple(codes) if len(codes) == len(found[0]) else None
 
     check("topics", topics)
@@ -592,7 +546,7 @@ def _front_matter(
                 problem(item_line, f'quiz name "{slug}" must be the quiz file name without .md')
                 ok = False
             elif quiz_slugs is not None and slug not in quiz_slugs:
-                problem(item_line, _unknown("quiz", slug, sorted(quiz_slugs)))
+                problem(item_line, unknown("quiz", slug, sorted(quiz_slugs)))
                 ok = False
         return tuple(value) if ok else None
 
@@ -645,7 +599,7 @@ def _reference(item: Any, line: int, problem: Callable[[int, str], None]) -> Ref
     ok = True
     for key in item:
         if key not in REFERENCE_KEYS:
-            problem(item.lines[key], _unknown("reference key", key, REFERENCE_KEYS))
+            problem(item.lines[key], unknown("reference key", key, REFERENCE_KEYS))
             ok = False
     title = item.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -716,7 +670,7 @@ def _check_body(lines: list[str], first_line: int, problem: Callable[[int, str],
             continue
         code = match.group(1)
         if code not in BY_CODE:
-            problem(number, _unknown("profession", code, CODES) + " in callout")
+            problem(number, unknown("profession", code, CODES) + " in callout")
             continue
         following = next((other for other in lines[index + 1 :] if other.strip()), "")
         if not following.startswith(("    ", "\t")):

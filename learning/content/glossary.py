@@ -8,7 +8,6 @@ Homelessness Reduction Act 2017); a page then shows every meaning.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from types import MappingProxyType
 from learning.professions import BY_CODE
 
 from . import yamlines
+from .files import unknown
 from .htmltree import Element
 from .problems import Problem
 
@@ -261,7 +261,7 @@ def _parse_term(entry: object, line: int, problem) -> Term | None:
         ok = False
     for key in entry:
         if key not in TERM_KEYS:
-            problem(entry.lines[key], _unknown("glossary key", key, TERM_KEYS))
+            problem(entry.lines[key], unknown("glossary key", key, TERM_KEYS))
             ok = False
     for key in REQUIRED_TERM_KEYS:
         if key not in entry:
@@ -300,7 +300,7 @@ def _parse_term(entry: object, line: int, problem) -> Term | None:
     aliases, abbreviations, sectors = texts("aliases"), texts("abbreviations"), texts("sectors")
     for sector in sectors:
         if sector not in SECTORS:
-            problem(entry.lines["sectors"], _unknown("sector", sector, SECTORS))
+            problem(entry.lines["sectors"], unknown("sector", sector, SECTORS))
             ok = False
 
     meanings: list[Meaning] = []
@@ -312,7 +312,7 @@ def _parse_term(entry: object, line: int, problem) -> Term | None:
         for code, meaning in raw_meanings.items():
             code_line = raw_meanings.lines[code]
             if code not in BY_CODE:
-                problem(code_line, _unknown("profession", code, tuple(BY_CODE)))
+                problem(code_line, unknown("profession", code, tuple(BY_CODE)))
                 ok = False
             elif not isinstance(meaning, str) or not meaning.strip():
                 problem(code_line, f'the meaning for "{code}" must be some text')
@@ -330,11 +330,3 @@ def _parse_term(entry: object, line: int, problem) -> Term | None:
         sectors=sectors,
         meanings=tuple(meanings),
     )
-
-
-def _unknown(kind: str, value: object, known: Iterable[str]) -> str:
-    """A message for an unknown word, suggesting the nearest known one."""
-    known = tuple(known)
-    close = difflib.get_close_matches(str(value), known, n=1)
-    hint = f'did you mean "{close[0]}"?' if close else "use one of: " + ", ".join(known)
-    return f'unknown {kind} "{value}" ({hint})'

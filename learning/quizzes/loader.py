@@ -23,14 +23,15 @@ from typing import Any
 from markupsafe import Markup
 
 from learning.content import render
-from learning.content.catalogue import (
+from learning.content.files import (
     SLUG_PATTERN,
     content_files,
     decode_utf8,
     relative_path,
     split_front_matter,
+    unknown,
 )
-from learning.content.glossary import Glossary, _unknown
+from learning.content.glossary import Glossary
 from learning.content.problems import ContentError, Problem
 from learning.content.yamlines import LineDict, LineList
 from learning.professions import BY_CODE, CODES, PROFESSIONS
@@ -289,7 +290,7 @@ class _Reader:
             problem(line, f'"{key}" appears twice in the front matter')
         for key in front:
             if key not in FRONT_MATTER_KEYS:
-                problem(front.lines[key], _unknown("front matter key", key, FRONT_MATTER_KEYS))
+                problem(front.lines[key], unknown("front matter key", key, FRONT_MATTER_KEYS))
         for key in REQUIRED_KEYS:
             if key not in front:
                 problem(close, f'the front matter is missing "{key}"')
@@ -312,7 +313,7 @@ class _Reader:
             if found[0] in QUIZ_TOPICS_BY_CODE:
                 fields["topic"] = found[0]
             else:
-                problem(found[1], _unknown("topic", found[0], QUIZ_TOPICS_BY_CODE))
+                problem(found[1], unknown("topic", found[0], QUIZ_TOPICS_BY_CODE))
         if found := value("modules"):
             fields["modules"] = self.module_list(*found)
         if found := value("professions"):
@@ -375,7 +376,7 @@ class _Reader:
             if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug):
                 self.problem(item_line, f'module name "{slug}" must be a file name without .md')
             elif self.module_slugs is not None and slug not in self.module_slugs:
-                self.problem(item_line, _unknown("module", slug, sorted(self.module_slugs)))
+                self.problem(item_line, unknown("module", slug, sorted(self.module_slugs)))
         return tuple(str(s) for s in modules)
 
     def profession_list(self, value: Any, line: int, fields: dict[str, Any]) -> None:
@@ -387,7 +388,7 @@ class _Reader:
             return
         for code, item_line in zip(value, value.lines, strict=True):
             if code not in BY_CODE:
-                self.problem(item_line, _unknown("profession", code, CODES))
+                self.problem(item_line, unknown("profession", code, CODES))
         fields["professions"] = tuple(value)
         fields["for_all_professions"] = False
 
@@ -404,7 +405,7 @@ class _Reader:
                 continue
             for key in band:
                 if key not in ("from", "text"):
-                    self.problem(band.lines[key], _unknown("feedback key", key, ("from", "text")))
+                    self.problem(band.lines[key], unknown("feedback key", key, ("from", "text")))
             start, text = band["from"], band["text"]
             if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start <= 100:
                 self.problem(band.lines["from"], '"from" must be a percent from 0 to 100')
@@ -472,7 +473,7 @@ class _Reader:
             elif key not in allowed:
                 self.problem(
                     lines[index][0],
-                    _unknown("step setting" if branching else "question setting", key, allowed)
+                    unknown("step setting" if branching else "question setting", key, allowed)
                     + "; leave a blank line under the heading if this is part of its text",
                 )
             settings[key] = (lines[index][0], setting.group(2).strip())
@@ -636,7 +637,7 @@ class _Reader:
             return PROFESSION_NAMES[key]
         close = difflib.get_close_matches(key, PROFESSION_NAMES, n=1, cutoff=0.75)
         if close:
-            self.problem(line, _unknown("profession", name, CODES) + f' (or "{close[0]}")')
+            self.problem(line, unknown("profession", name, CODES) + f' (or "{close[0]}")')
         return None
 
     # Questions ------------------------------------------------------------------------
@@ -648,7 +649,7 @@ class _Reader:
         kind = settings.get("type", (block.line, "single"))
         qtype = kind[1].casefold()
         if qtype not in QUESTION_TYPES:
-            problem(kind[0], _unknown("question type", kind[1], QUESTION_TYPES))
+            problem(kind[0], unknown("question type", kind[1], QUESTION_TYPES))
             qtype = "single"
         fields: dict[str, Any] = {}
         if "points" in settings:
@@ -673,7 +674,7 @@ class _Reader:
             if rule in SCORINGS:
                 fields["scoring"] = rule
             else:
-                problem(scoring[0], _unknown("scoring", scoring[1], SCORINGS))
+                problem(scoring[0], unknown("scoring", scoring[1], SCORINGS))
         elif qtype == "multiple":
             problem(
                 block.line,
@@ -1015,7 +1016,7 @@ class _Reader:
         codes = tuple(c.strip() for c in text.split(",") if c.strip())
         for code in codes:
             if code not in BY_CODE:
-                self.problem(line, _unknown("profession", code, CODES))
+                self.problem(line, unknown("profession", code, CODES))
         if not codes:
             self.problem(line, '"Only for:" needs one or more profession codes')
         return codes
@@ -1031,7 +1032,7 @@ class _Reader:
         start = fields["start"] or steps[0].id
         fields["start"] = start
         if start not in by_id:
-            self.problem(front.lines["start"], _unknown("step", start, by_id))
+            self.problem(front.lines["start"], unknown("step", start, by_id))
             return
         if not any(s.is_end for s in steps):
             self.problem(close, 'the case has no end: add a step with an "Outcome:" line')
@@ -1040,7 +1041,7 @@ class _Reader:
             for choice in step.choices:
                 for route in choice.routes:
                     if route.target not in by_id:
-                        self.problem(route.line, _unknown("step", route.target, by_id))
+                        self.problem(route.line, unknown("step", route.target, by_id))
                     elif route.target == step.id:
                         self.problem(route.line, f'this choice leads back to "{step.id}" itself')
                     else:
@@ -1067,11 +1068,11 @@ class _Reader:
                         continue
                     earlier = by_id.get(condition.step)
                     if earlier is None:
-                        self.problem(route.line, _unknown("step", condition.step, by_id))
+                        self.problem(route.line, unknown("step", condition.step, by_id))
                     elif earlier.choice(condition.choice) is None:
                         self.problem(
                             route.line,
-                            _unknown(
+                            unknown(
                                 f'choice of step "{earlier.id}"',
                                 condition.choice,
                                 [c.id for c in earlier.choices],
