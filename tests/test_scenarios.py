@@ -30,7 +30,7 @@ def test_there_is_at_least_one_discharge_and_one_safeguarding_scenario(library):
 
 def test_every_scenario_has_at_least_six_decisions_and_feedback_everywhere(library):
     for quiz in library:
-        if quiz.is_branching:
+        if quiz.steps:
             for step in quiz.steps:
                 for choice in step.choices:
                     assert choice.feedback, f"{quiz.slug}: {step.id}/{choice.id} has no feedback"
@@ -51,7 +51,7 @@ def test_every_scenario_has_at_least_six_decisions_and_feedback_everywhere(libra
 
 def test_branching_cases_have_at_least_two_endings(library):
     for quiz in library:
-        if quiz.is_branching:
+        if quiz.steps:
             endings = {step.id for step in quiz.steps if step.is_end}
             reached = grading.shape(quiz).endings
             assert len(endings) >= 2 and len(reached) >= 2, quiz.slug
@@ -69,13 +69,13 @@ def test_every_scenario_practises_real_modules_that_link_back(library, modules):
 
 def test_best_paths_pass(library):
     for quiz in library:
-        if quiz.is_branching:
+        if quiz.steps:
             assert grading.best_path(quiz).passed, quiz.slug
 
 
 def test_the_library_has_enough_branching_cases_and_every_question_type(library):
-    cases = [q for q in library if q.is_branching]
-    others = [q for q in library if not q.is_branching]
+    cases = [q for q in library if q.steps]
+    others = [q for q in library if not q.steps]
     assert len(library) >= 8 and len(cases) >= 4
     topics = [q.topic for q in library]
     assert topics.count("discharge") >= 4

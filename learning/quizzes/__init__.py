@@ -2,16 +2,32 @@
 
 :func:`load_quizzes` reads, validates and renders every file once (per file version) and raises
 :class:`~learning.content.ContentError` listing every problem as ``path:line: message``.
-Marking is in :mod:`learning.grading`; ``docs/authoring.md`` is the authors' guide.
+
+The package is organised by thing, not by step: each kind of question lives in
+:mod:`.kinds`; the two shapes of quiz in :mod:`.questions` (a quiz of questions) and
+:mod:`.cases` (a branching case), behind :class:`.shapes.Shape`; :mod:`.reading` holds what
+their readers share and :mod:`.loader` reads whole files. ``docs/authoring.md`` is the
+authors' guide; ``docs/architecture.md`` says how to add a kind.
 """
 
+from . import kinds
+from .cases import (
+    CaseShape,
+    Condition,
+    Decision,
+    DecisionError,
+    PathResult,
+    PublicStep,
+    Route,
+    Step,
+    StepChoice,
+)
+from .kinds import Answer, InvalidAnswer, Kind
 from .loader import check_quizzes, load_quizzes, quizzes_for, read_quiz, slugify
 from .model import (
-    QUESTION_TYPES,
     QUIZ_TOPICS,
     Band,
     Choice,
-    Condition,
     Feedback,
     Item,
     Note,
@@ -19,39 +35,48 @@ from .model import (
     Prose,
     PublicOption,
     PublicQuestion,
-    PublicStep,
     Question,
     Quiz,
     QuizCatalogue,
     QuizTopic,
-    Route,
-    Step,
-    StepChoice,
     normalise_answer,
 )
+from .questions import QuestionResult, Result
+from .shapes import Marked, Shape
 
 __all__ = [
-    "QUESTION_TYPES",
     "QUIZ_TOPICS",
+    "Answer",
     "Band",
+    "CaseShape",
     "Choice",
     "Condition",
+    "Decision",
+    "DecisionError",
     "Feedback",
+    "InvalidAnswer",
     "Item",
+    "Kind",
+    "Marked",
     "Note",
     "Option",
+    "PathResult",
     "Prose",
     "PublicOption",
     "PublicQuestion",
     "PublicStep",
     "Question",
+    "QuestionResult",
     "Quiz",
     "QuizCatalogue",
     "QuizTopic",
+    "Result",
     "Route",
+    "Shape",
     "Step",
     "StepChoice",
     "check_quizzes",
+    "kinds",
     "load_quizzes",
     "normalise_answer",
     "quizzes_for",

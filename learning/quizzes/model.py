@@ -1,8 +1,14 @@
 """The immutable objects a quiz file becomes: quizzes, questions, branching steps and feedback.
 
 Everything a learner may see before submitting is on the ``public`` views
-(:class:`PublicQuestion`, :class:`PublicStep`); templates that show a question to answer use
-only those, so correct answers and feedback cannot reach the page by accident.
+(:class:`PublicQuestion`, and a case step's ``PublicStep`` in :mod:`learning.quizzes.cases`);
+templates that show a question to answer use only those, so correct answers and feedback
+cannot reach the page by accident.
+
+What differs between kinds of question lives in the kind (:mod:`learning.quizzes.kinds`),
+what differs between a quiz of questions and a branching case in its shape
+(:mod:`learning.quizzes.questions`, :mod:`learning.quizzes.cases`); these dataclasses only
+hold what was read.
 """
 
 from __future__ import annotations
@@ -11,25 +17,18 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from markupsafe import Markup
 
 from learning.content.render import Callout
 from learning.professions import BY_CODE
 
-QuestionType = Literal[
-    "single", "multiple", "true-false", "ordering", "matching", "short-text", "reflection"
-]
-QUESTION_TYPES: tuple[QuestionType, ...] = (
-    "single",
-    "multiple",
-    "true-false",
-    "ordering",
-    "matching",
-    "short-text",
-    "reflection",
-)
+if TYPE_CHECKING:
+    from .cases import Step
+    from .kinds.base import Kind
+    from .shapes import Shape
+
 Scoring = Literal["all-or-nothing", "partial"]
 
 
@@ -162,13 +161,12 @@ class PublicOption:
 class PublicQuestion:
     """A question without its answers or feedback: all a question page needs.
 
-    ``options``: single, multiple, true/false (radios or checkboxes). ``items``: ordering, in
-    the order to show them (never the right order), or matching, the things to match.
-    ``choices``: matching, the options of every select, in alphabetical order.
+    Which of ``options``, ``items`` and ``choices`` are filled, and how, is up to the kind
+    (for example, an ordering question's items in the order shown, never the right order).
     """
 
     id: str
-    type: QuestionType
+    kind: Kind
     field: str
     title: Markup
     prompt: Prose
@@ -179,13 +177,18 @@ class PublicQuestion:
     items: tuple[PublicOption, ...]
     choices: tuple[Choice, ...]
 
+    @property
+    def template(self) -> str:
+        """The kind's template partial, which shows this question."""
+        return self.kind.template
+
 
 @dataclass(frozen=True)
 class Question:
     """One question of a quiz, with its answers and feedback."""
 
     id: str
-    type: QuestionType
+    kind: Kind
     #: The heading, as plain text and as HTML.
     title: str
     title_html: Markup
@@ -193,16 +196,17 @@ class Question:
     line: int
     points: float = 1.0
     required: bool = True
-    #: Multiple response, ordering, matching: how partial answers score (None otherwise).
+    #: For kinds that give partial credit: how partial answers score (None otherwise).
     scoring: Scoring | None = None
-    #: Multiple response with partial credit: the value of a right tick lost per wrong tick.
+    #: With partial credit for ticks: the value of a right tick lost per wrong tick.
     penalty: float = 1.0
+    #: Answers to pick or to type (``correct``: ticked by the author).
     options: tuple[Option, ...] = ()
-    #: Ordering: the steps in the right order. Matching: the things to match.
+    #: Things to put in order (in the right order) or to match.
     items: tuple[Item, ...] = ()
-    #: Ordering: the steps in the order shown to learners (never the right order).
+    #: The items in the order shown to learners, where the kind shuffles them.
     shown: tuple[Item, ...] = ()
-    #: Matching: the choices in every select, in the order written.
+    #: The choices offered for every item, in the order written.
     choices: tuple[Choice, ...] = ()
     #: Shown after answering, whatever the answer.
     feedback: Feedback = NO_FEEDBACK
@@ -213,9 +217,14 @@ class Question:
         return f"q-{self.id}"
 
     @property
+    def type(self) -> str:
+        """The kind's name, as the author wrote it after ``Type:``."""
+        return self.kind.name
+
+    @property
     def scored(self) -> bool:
-        """False for reflections, which are kept but never marked."""
-        return self.type != "reflection"
+        """False for kinds that are kept but never marked."""
+        return self.kind.marked
 
     @property
     def max_points(self) -> float:
@@ -237,143 +246,16 @@ class Question:
     @property
     def public(self) -> PublicQuestion:
         """What a page may show before the learner submits."""
-        shown = self.shown if self.type == "ordering" else self.items
         return PublicQuestion(
             id=self.id,
-            type=self.type,
+            kind=self.kind,
             field=self.field,
             title=self.title_html,
             prompt=self.prompt,
             required=self.required,
             points=self.max_points,
             scoring=self.scoring,
-            options=tuple(PublicOption(o.id, o.html) for o in self.options)
-            if self.type != "short-text"
-            else (),
-            items=tuple(PublicOption(i.id, i.html) for i in shown),
-            # Alphabetical, so the order written (often the items' order) gives nothing away.
-            choices=tuple(sorted(self.choices, key=lambda c: c.text.casefold())),
-        )
-
-
-# Branching cases ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """When a route is taken: on the score so far, or on an earlier choice."""
-
-    kind: Literal["score", "chose", "not-chose"]
-    operator: str = ""
-    value: float = 0.0
-    step: str = ""
-    choice: str = ""
-
-    def holds(self, score: float, chosen: frozenset[tuple[str, str]]) -> bool:
-        """True if the route applies, given the score so far and the choices made so far."""
-        if self.kind == "score":
-            return {
-                ">=": score >= self.value,
-                ">": score > self.value,
-                "<=": score <= self.value,
-                "<": score < self.value,
-                "=": score == self.value,
-            }[self.operator]
-        made = (self.step, self.choice) in chosen
-        return made if self.kind == "chose" else not made
-
-    def __str__(self) -> str:
-        if self.kind == "score":
-            return f"score {self.operator} {self.value:g}"
-        verb = "chose" if self.kind == "chose" else "not chose"
-        return f"{verb} {self.step}.{self.choice}"
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """Where a choice leads: ``target`` when ``condition`` holds (None: otherwise)."""
-
-    target: str
-    condition: Condition | None
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class StepChoice:
-    """A choice at a step of a branching case."""
-
-    id: str
-    html: Markup
-    text: str
-    points: float
-    routes: tuple[Route, ...]
-    line: int
-    feedback: Feedback = NO_FEEDBACK
-    #: Offered only to these professions; empty means everyone.
-    professions: tuple[str, ...] = ()
-
-    def available_to(self, profession: str | None) -> bool:
-        """True if a learner playing as ``profession`` is offered this choice."""
-        return not self.professions or profession in self.professions
-
-    def target(self, score: float, chosen: frozenset[tuple[str, str]]) -> str:
-        """The step this choice leads to, after ``score`` points and these choices."""
-        for route in self.routes:
-            if route.condition is None or route.condition.holds(score, chosen):
-                return route.target
-        raise LookupError(f"no route applies for choice {self.id!r}")  # validated at load
-
-
-@dataclass(frozen=True, slots=True)
-class PublicStep:
-    """What the page may show of a step before the learner decides: no points, no routes."""
-
-    id: str
-    field: str
-    title: Markup
-    prompt: Prose
-    choices: tuple[PublicOption, ...]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a branching case; a step without choices is an end with an ``outcome``."""
-
-    id: str
-    title: str
-    title_html: Markup
-    prompt: Prose
-    line: int
-    choices: tuple[StepChoice, ...] = ()
-    outcome: str | None = None
-    feedback: Feedback = NO_FEEDBACK
-
-    @property
-    def is_end(self) -> bool:
-        """True for a step that ends the case."""
-        return not self.choices
-
-    @property
-    def field(self) -> str:
-        """The name of the form field (radios) for the choice at this step."""
-        return f"step-{self.id}"
-
-    def choice(self, choice_id: str) -> StepChoice | None:
-        """The choice with this id, or None."""
-        return next((c for c in self.choices if c.id == choice_id), None)
-
-    def choices_for(self, profession: str | None) -> tuple[StepChoice, ...]:
-        """The choices offered to a learner playing as ``profession``."""
-        return tuple(c for c in self.choices if c.available_to(profession))
-
-    def public(self, profession: str | None = None) -> PublicStep:
-        """What the page may show before the learner decides, as ``profession``."""
-        return PublicStep(
-            id=self.id,
-            field=self.field,
-            title=self.title_html,
-            prompt=self.prompt,
-            choices=tuple(PublicOption(c.id, c.html) for c in self.choices_for(profession)),
+            **self.kind.public(self),
         )
 
 
@@ -395,7 +277,8 @@ class Quiz:
     slug: str
     path: str
     version: str
-    kind: Literal["questions", "branching"]
+    #: A quiz of questions or a branching case: what differs between the two lives there.
+    shape: Shape
     title: str
     summary: str
     topic: str
@@ -417,9 +300,14 @@ class Quiz:
     start: str = ""
 
     @property
-    def is_branching(self) -> bool:
-        """True for a branching case (steps), False for a quiz of questions."""
-        return self.kind == "branching"
+    def label(self) -> str:
+        """What the catalogue says it is, e.g. "12 questions" or "Branching case"."""
+        return self.shape.label(self)
+
+    @property
+    def any_lens(self) -> bool:
+        """True when a learner may play it as any profession, not only their own."""
+        return self.shape.any_lens
 
     def question(self, question_id: str) -> Question:
         """The question with this id; KeyError if there is none."""
@@ -488,3 +376,16 @@ def normalise_answer(text: str) -> str:
     """A typed answer as it is compared: case, spacing and punctuation do not count."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(c for c in folded if unicodedata.category(c)[0] not in "PSZC")
+
+
+def round_points(value: float) -> float:
+    """Points as they are kept: two decimals, never minus zero."""
+    return round(value + 0.0, 2)
+
+
+def percent_of(score: float, maximum: float) -> float:
+    """A score as a percentage of the most it could be, from 0 to 100 (100 when nothing is
+    marked)."""
+    if maximum <= 0:
+        return 100.0
+    return round(min(100.0, max(0.0, 100 * score / maximum)), 1)

@@ -1,7 +1,9 @@
 """Scenario quizzes and branching cases: catalogue, taking (saved as you go), and review.
 
 Correct answers and feedback never reach the page before an attempt is submitted: the take
-pages render only the questions' and steps' ``public`` views.
+pages render only the questions' and steps' ``public`` views. Taking, checking and reviewing
+differ by the quiz's shape; each shape's pages are one small class below, chosen by
+``quiz.shape``, so the routes never ask which shape they have.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from ..extensions import db
 from ..forms import ActionForm
 from ..models import QuizAttempt
 from ..professions import BY_CODE
-from ..quizzes import QUIZ_TOPICS, Quiz
+from ..quizzes import QUIZ_TOPICS, Quiz, cases, questions
 
 bp = Blueprint("quizzes", __name__)
 
@@ -92,7 +94,7 @@ def start(slug: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     lens = request.form.get("as_profession", "")
-    lens = lens if lens in BY_CODE and found.is_branching else current_user.profession_code
+    lens = lens if lens in BY_CODE and found.any_lens else current_user.profession_code
     try:
         attempt = attempts.start(current_user, found, lens)
     except attempts.AttemptLimitReached:
@@ -100,6 +102,157 @@ def start(slug: str):
         return redirect(url_for("quizzes.quiz", slug=slug))
     db.session.commit()
     return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+
+
+class _QuestionPages:
+    """A quiz of questions: one question per page (or all on one), checked, then submitted."""
+
+    def show(self, attempt: QuizAttempt, quiz: Quiz):
+        return self.render(attempt, quiz, attempts.saved_answers(attempt, quiz), {}, None)
+
+    def render(self, attempt, quiz, answers, errors, values, status=200):
+        single = quiz.layout == "single"
+        page = None if single else _page_number(quiz, attempt)
+        shown = quiz.questions if single else (quiz.questions[page - 1],)
+        saved = {
+            q.id: grading.form_values(q, answers[q.id]) for q in quiz.questions if q.id in answers
+        }
+        return render_template(
+            "quizzes/take.html",
+            attempt=attempt,
+            quiz=quiz,
+            shown=[q.public for q in shown],
+            page=page,
+            values={**saved, **(values or {})},
+            errors=errors,
+            lens=attempt.as_profession,
+        ), status
+
+    def answer(self, attempt: QuizAttempt, quiz: Quiz):
+        single = quiz.layout == "single"
+        page = None if single else _page_number(quiz, attempt)
+        shown = quiz.questions if single else (quiz.questions[page - 1],)
+        going_back = request.form.get("action") == "back" and quiz.allow_back and not single
+        fresh, errors, values = {}, {}, {}
+        for question in shown:
+            submitted = request.form.getlist(question.field)
+            values[question.id] = submitted
+            try:
+                fresh[question.id] = grading.parse_answer(question, submitted)
+            except grading.InvalidAnswer as problem:
+                if not going_back:
+                    errors[question.id] = problem.message
+        attempts.save_answers(attempt, {k: v for k, v in fresh.items() if k not in errors})
+        db.session.commit()
+        if errors:
+            saved = attempts.saved_answers(attempt, quiz)
+            return self.render(attempt, quiz, saved, errors, values, 422)
+        if going_back:
+            return redirect(url_for("quizzes.take", attempt_id=attempt.id, page=max(page - 1, 1)))
+        if not single and page < len(quiz.questions):
+            return redirect(url_for("quizzes.take", attempt_id=attempt.id, page=page + 1))
+        return redirect(url_for("quizzes.confirm", attempt_id=attempt.id))
+
+    def confirm(self, attempt: QuizAttempt, quiz: Quiz):
+        answered = {r.question_id for r in attempt.responses}
+        missing = [
+            (n, q) for n, q in enumerate(quiz.questions, 1) if q.required and q.id not in answered
+        ]
+        return render_template(
+            "quizzes/confirm.html",
+            attempt=attempt,
+            quiz=quiz,
+            answered=answered,
+            missing=missing,
+            form=ActionForm(),
+        )
+
+    def submit(self, attempt: QuizAttempt, quiz: Quiz):
+        answered = {r.question_id for r in attempt.responses}
+        if any(q.required and q.id not in answered for q in quiz.questions):
+            flash("Answer every question before you submit.", "error")
+            return redirect(url_for("quizzes.confirm", attempt_id=attempt.id))
+        attempts.submit(attempt, quiz, quizzes(), catalogue())
+        db.session.commit()
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+
+    def review(self, attempt: QuizAttempt, quiz: Quiz, context: dict):
+        result = grading.grade(quiz, attempts.saved_answers(attempt, quiz))
+        current_ids = {q.id for q in quiz.questions}
+        gone = [r for r in attempt.responses if r.question_id not in current_ids]
+        return render_template("quizzes/review.html", result=result, gone=gone, **context)
+
+
+class _CasePages:
+    """A branching case: one decision per page; reaching an end submits it."""
+
+    def show(self, attempt: QuizAttempt, case: Quiz, error=None, status=200):
+        try:
+            step = attempts.current_step(attempt, case)
+        except grading.DecisionError:
+            # The case was edited so that this path no longer exists: start it again.
+            attempts.restart(attempt, case)
+            db.session.commit()
+            flash("This case has been updated since you started, so it starts again.", "info")
+            step = attempts.current_step(attempt, case)
+        return render_template(
+            "quizzes/step.html",
+            attempt=attempt,
+            quiz=case,
+            step=step.public(attempt.as_profession),
+            number=len(attempt.responses) + 1,
+            error=error,
+            lens=attempt.as_profession,
+            form=ActionForm(),
+        ), status
+
+    def answer(self, attempt: QuizAttempt, case: Quiz):
+        if request.form.get("action") == "back":
+            if case.allow_back:
+                attempts.undo(attempt)
+                db.session.commit()
+            return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+        try:
+            step = attempts.current_step(attempt, case)
+        except grading.DecisionError:
+            return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+        choice = request.form.get(step.field, "")
+        if not choice:
+            return self.show(attempt, case, error="Choose what you would do.", status=422)
+        try:
+            reached = attempts.decide(attempt, case, step.id, choice)
+        except grading.DecisionError:
+            return self.show(attempt, case, error="Choose one of the options shown.", status=422)
+        if reached.is_end:
+            attempts.submit(attempt, case, quizzes(), catalogue())
+            db.session.commit()
+            return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+        db.session.commit()
+        return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+
+    def confirm(self, attempt: QuizAttempt, case: Quiz):
+        # A case is submitted by reaching its end; there is nothing to check first.
+        return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+
+    def submit(self, attempt: QuizAttempt, case: Quiz):
+        # A case is submitted by reaching its end, never by this form (it used to fail
+        # with a server error on an unfinished case).
+        return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+
+    def review(self, attempt: QuizAttempt, case: Quiz, context: dict):
+        try:
+            path = grading.grade_path(case, attempts.decisions(attempt), attempt.as_profession)
+        except grading.DecisionError:
+            path = None  # the case changed since: the stored score and outcome still stand
+        best = grading.best_path(case, attempt.as_profession)
+        return render_template("quizzes/review_case.html", path=path, best=best, **context)
+
+
+_PAGES = {questions.SHAPE: _QuestionPages(), cases.SHAPE: _CasePages()}
+
+
+def _pages(quiz: Quiz) -> _QuestionPages | _CasePages:
+    return _PAGES[quiz.shape]
 
 
 def _page_number(quiz: Quiz, attempt: QuizAttempt) -> int:
@@ -121,61 +274,7 @@ def take(attempt_id: int):
     attempt, found = _own_attempt_or_404(attempt_id)
     if attempt.submitted_at is not None:
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    if found.is_branching:
-        return _render_step(attempt, found)
-    return _render_questions(attempt, found, attempts.saved_answers(attempt, found), {}, None)
-
-
-def _render_questions(attempt, quiz, answers, errors, values, status=200):
-    single = quiz.layout == "single"
-    page = None if single else _page_number(quiz, attempt)
-    shown = quiz.questions if single else (quiz.questions[page - 1],)
-    return render_template(
-        "quizzes/take.html",
-        attempt=attempt,
-        quiz=quiz,
-        shown=[q.public for q in shown],
-        page=page,
-        values={**{q.id: _form_values(q, a) for q, a in _pairs(quiz, answers)}, **(values or {})},
-        errors=errors,
-        lens=attempt.as_profession,
-    ), status
-
-
-def _pairs(quiz: Quiz, answers):
-    return [(q, answers[q.id]) for q in quiz.questions if q.id in answers]
-
-
-def _form_values(question, answer) -> list[str]:
-    """A saved answer as the form values that would submit it, to fill the page in again."""
-    if question.type == "true-false":
-        return ["true" if answer else "false"]
-    if question.type in ("multiple", "ordering"):
-        return list(answer)
-    if question.type == "matching":
-        return [f"{item}:{choice}" for item, choice in answer.items()]
-    return [answer]
-
-
-def _render_step(attempt, case, error=None, status=200):
-    try:
-        step = attempts.current_step(attempt, case)
-    except grading.DecisionError:
-        # The case was edited so that this path no longer exists: start it again.
-        attempts.restart(attempt, case)
-        db.session.commit()
-        flash("This case has been updated since you started, so it starts again.", "info")
-        step = attempts.current_step(attempt, case)
-    return render_template(
-        "quizzes/step.html",
-        attempt=attempt,
-        quiz=case,
-        step=step.public(attempt.as_profession),
-        number=len(attempt.responses) + 1,
-        error=error,
-        lens=attempt.as_profession,
-        form=ActionForm(),
-    ), status
+    return _pages(found).show(attempt, found)
 
 
 @bp.post("/attempts/<int:attempt_id>")
@@ -185,57 +284,7 @@ def answer(attempt_id: int):
     attempt, found = _own_attempt_or_404(attempt_id)
     if attempt.submitted_at is not None:
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    if found.is_branching:
-        return _answer_step(attempt, found)
-
-    single = found.layout == "single"
-    page = None if single else _page_number(found, attempt)
-    shown = found.questions if single else (found.questions[page - 1],)
-    going_back = request.form.get("action") == "back" and found.allow_back and not single
-    fresh, errors, values = {}, {}, {}
-    for question in shown:
-        submitted = request.form.getlist(question.field)
-        values[question.id] = submitted
-        try:
-            fresh[question.id] = grading.parse_answer(question, submitted)
-        except grading.InvalidAnswer as problem:
-            if not going_back:
-                errors[question.id] = problem.message
-    attempts.save_answers(attempt, {k: v for k, v in fresh.items() if k not in errors})
-    db.session.commit()
-    if errors:
-        saved = attempts.saved_answers(attempt, found)
-        return _render_questions(attempt, found, saved, errors, values, 422)
-    if going_back:
-        return redirect(url_for("quizzes.take", attempt_id=attempt.id, page=max(page - 1, 1)))
-    if not single and page < len(found.questions):
-        return redirect(url_for("quizzes.take", attempt_id=attempt.id, page=page + 1))
-    return redirect(url_for("quizzes.confirm", attempt_id=attempt.id))
-
-
-def _answer_step(attempt: QuizAttempt, case: Quiz):
-    if request.form.get("action") == "back":
-        if case.allow_back:
-            attempts.undo(attempt)
-            db.session.commit()
-        return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    try:
-        step = attempts.current_step(attempt, case)
-    except grading.DecisionError:
-        return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    choice = request.form.get(step.field, "")
-    if not choice:
-        return _render_step(attempt, case, error="Choose what you would do.", status=422)
-    try:
-        reached = attempts.decide(attempt, case, step.id, choice)
-    except grading.DecisionError:
-        return _render_step(attempt, case, error="Choose one of the options shown.", status=422)
-    if reached.is_end:
-        attempts.submit(attempt, case, quizzes(), catalogue())
-        db.session.commit()
-        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    db.session.commit()
-    return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+    return _pages(found).answer(attempt, found)
 
 
 @bp.get("/attempts/<int:attempt_id>/submit")
@@ -243,20 +292,9 @@ def _answer_step(attempt: QuizAttempt, case: Quiz):
 def confirm(attempt_id: int):
     """Check answers before submitting: what is answered, what is missing."""
     attempt, found = _own_attempt_or_404(attempt_id)
-    if attempt.submitted_at is not None or found.is_branching:
+    if attempt.submitted_at is not None:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    answered = {r.question_id for r in attempt.responses}
-    missing = [
-        (n, q) for n, q in enumerate(found.questions, 1) if q.required and q.id not in answered
-    ]
-    return render_template(
-        "quizzes/confirm.html",
-        attempt=attempt,
-        quiz=found,
-        answered=answered,
-        missing=missing,
-        form=ActionForm(),
-    )
+    return _pages(found).confirm(attempt, found)
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
@@ -267,12 +305,7 @@ def submit(attempt_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     if attempt.submitted_at is None:
-        answered = {r.question_id for r in attempt.responses}
-        if any(q.required and q.id not in answered for q in found.questions):
-            flash("Answer every question before you submit.", "error")
-            return redirect(url_for("quizzes.confirm", attempt_id=attempt.id))
-        attempts.submit(attempt, found, quizzes(), catalogue())
-        db.session.commit()
+        return _pages(found).submit(attempt, found)
     return redirect(url_for("quizzes.review", attempt_id=attempt.id))
 
 
@@ -286,14 +319,4 @@ def review(attempt_id: int):
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     own = current_user.profession_code
     context = {"attempt": attempt, "quiz": found, "own": own, "lens": attempt.as_profession}
-    if found.is_branching:
-        try:
-            path = grading.grade_path(found, attempts.decisions(attempt), attempt.as_profession)
-        except grading.DecisionError:
-            path = None  # the case changed since: the stored score and outcome still stand
-        best = grading.best_path(found, attempt.as_profession)
-        return render_template("quizzes/review_case.html", path=path, best=best, **context)
-    result = grading.grade(found, attempts.saved_answers(attempt, found))
-    current_ids = {q.id for q in found.questions}
-    gone = [r for r in attempt.responses if r.question_id not in current_ids]
-    return render_template("quizzes/review.html", result=result, gone=gone, **context)
+    return _pages(found).review(attempt, found, context)

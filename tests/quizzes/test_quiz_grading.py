@@ -16,10 +16,11 @@ from learning.grading import (
     answers_from_json,
     answers_to_json,
     grade,
-    multiple_points,
     parse_answer,
     read_answers,
 )
+from learning.quizzes import kinds
+from learning.quizzes.kinds.multiple import points as multiple_points
 
 RIGHT = {
     "who-leads": "the-local-authority",
@@ -129,7 +130,7 @@ def test_partial_credit_always_lies_between_zero_and_the_points(right, wrong, ti
 
     options = tuple(Option(f"o{n}", "", f"o{n}", n < right) for n in range(right + wrong))
     question = Question(
-        "q", "multiple", "Q", "", None, 1, points=2, scoring="partial", penalty=penalty,
+        "q", kinds.get("multiple"), "Q", "", None, 1, points=2, scoring="partial", penalty=penalty,
         options=options,
     )  # fmt: skip
     ticked = frozenset(f"o{n}" for n in ticks if n < right + wrong)

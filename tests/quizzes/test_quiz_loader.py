@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from learning.content import ContentError, check
+from learning.content import ContentError
+from learning.curriculum import check
 from learning.quizzes import load_quizzes, quizzes_for, read_quiz
 
 SINGLE = "## Who leads? {#who-leads}\n- [ ] Police\n- [x] Council\n"
@@ -25,7 +26,7 @@ def test_fixture_quiz_has_one_question_of_every_type_in_file_order(quizzes):
         ("enquiry-name", "short-text"),
         ("reflection", "reflection"),
     ]
-    assert quiz.kind == "questions" and not quiz.is_branching
+    assert quiz.shape.name == "questions" and quiz.questions and not quiz.steps
     assert quiz.topic == "safeguarding-adults"
     assert quiz.modules == ("safeguarding-adults",)
     assert quiz.professions == ("nursing", "social-work", "occupational-therapy")
@@ -274,13 +275,13 @@ def test_every_problem_in_every_file_is_reported_at_once(course, front):
 
 
 def test_content_check_validates_and_counts_quizzes_with_the_modules(course, front):
-    result = check(course, quiz_slugs=frozenset({"safeguarding-basics", "discharge-case"}))
+    result = check(course)
     assert result.problems == []
     assert result.counts == {"modules": 3, "glossary terms": 6, "quizzes": 2}
     (course / "quizzes" / "linked.md").write_text(
         front.replace("minutes: 5", "minutes: 5\nmodules: [safeguarding-adult]") + SINGLE
     )
-    result = check(course, quiz_slugs=frozenset({"safeguarding-basics", "linked"}))
+    result = check(course)
     assert [str(p) for p in result.problems] == [
         'quizzes/linked.md:7: unknown module "safeguarding-adult"'
         ' (did you mean "safeguarding-adults"?)'
