@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
+from .emails import normalise_email
 from .extensions import db
 from .models import Organisation, Role, RoleGrant, User, utcnow
 from .professions import BY_CODE, Stage
@@ -55,11 +56,6 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""
     return _hasher.hash(password)
-
-
-def normalise_email(email: str) -> str:
-    """Emails are compared case-insensitively and without surrounding space."""
-    return email.strip().lower()
 
 
 def user_by_email(email: str) -> User | None:

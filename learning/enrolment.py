@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
-from .accounts import normalise_email
+from .emails import normalise_email
 from .professions import PROFESSIONS, Stage
 
 MAX_BYTES = 2 * 1024 * 1024
