@@ -52,6 +52,7 @@ dev: migrate
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(FLASK) content check
 
 pytest-sqlite: install-test

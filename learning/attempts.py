@@ -14,6 +14,7 @@ from sqlalchemy.orm import lazyload
 from . import grading, progress
 from .content import Catalogue
 from .extensions import db
+from .items import ItemKind
 from .models import QuizAttempt, QuizResponse, User, utcnow
 from .quizzes import Quiz, QuizCatalogue, Step
 
@@ -179,7 +180,7 @@ def submit(attempt: QuizAttempt, quiz: Quiz, quizzes: QuizCatalogue, modules: Ca
     for response in attempt.responses:
         response.points, response.correct = points.get(response.question_id, (0.0, None))
     if result.passed:
-        progress.record_completion(attempt.user_id, "quiz", quiz.slug, quiz.version, now)
+        progress.record_completion(attempt.user_id, ItemKind.QUIZ, quiz.slug, quiz.version, now)
         _complete_modules(attempt.user_id, quiz, quizzes, modules)
     db.session.flush()
     return True

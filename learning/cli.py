@@ -1,20 +1,58 @@
-"""``flask`` commands: users and demo data."""
+"""``flask`` commands: content check, users and demo data.
+
+``flask content check`` is a plain click group, registered as a Flask CLI plugin (see
+pyproject.toml), so that it works even when the app cannot start because the content is broken:
+that is when it is needed most. The other groups need the app.
+"""
 
 from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import accounts, demo
-from .curriculum import catalogue, quizzes
+from . import PROJECT_ROOT, accounts, demo
+from .curriculum import check as check_curriculum
+from .curriculum import curriculum
 from .extensions import db
 from .models import Role, User
 from .professions import CODES, Stage
 
+content_cli = click.Group("content", help="Check the learning content.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo organisations and accounts.")
+
+
+@content_cli.command("check")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("CONTENT_ROOT") or PROJECT_ROOT,
+    help="Folder holding modules/ and quizzes/ (default: $CONTENT_ROOT, else the project).",
+)
+def check_content(root: Path) -> None:
+    """Print every problem as path:line: message; exit 1 if there is any."""
+    result = check_curriculum(root, today=date.today())
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}")
+    for problem in result.problems:
+        click.echo(str(problem))
+    if result.problems:
+        count = len(result.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found.")
+        raise SystemExit(1)
+    counts = [
+        f"{result.counts['modules']} modules",
+        f"{result.counts['glossary terms']} glossary terms",
+    ]
+    if "quizzes" in result.counts:
+        counts.append(f"{result.counts['quizzes']} quizzes")
+    click.echo(f"Content OK: {', '.join(counts)}.")
 
 
 @users_cli.command("create")
@@ -46,7 +84,8 @@ def create_user(email: str, name: str, profession: str, admin: bool, password: s
 @demo_cli.command("load")
 def load_demo() -> None:
     """Create the demo organisations and accounts that are missing (safe to repeat)."""
-    created = demo.load(current_app.config["DEMO_PASSWORD"], catalogue(), quizzes())
+    content = curriculum()
+    created = demo.load(current_app.config["DEMO_PASSWORD"], content.modules, content.quizzes)
     db.session.commit()
     click.echo(
         f"Demo data: {created['organisations']} organisations, {created['people']} people, "
@@ -61,7 +100,8 @@ def load_demo_if_empty() -> None:
     if db.session.execute(sa.select(User.id).limit(1)).first() is not None:
         click.echo("Database already has users: demo data not loaded.")
         return
-    created = demo.load(current_app.config["DEMO_PASSWORD"], catalogue(), quizzes())
+    content = curriculum()
+    created = demo.load(current_app.config["DEMO_PASSWORD"], content.modules, content.quizzes)
     db.session.commit()
     click.echo(
         f"Demo data loaded: {created['people']} people, {created['progress']} module progress "

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from . import accounts, cohorts, grading, records
 from .content import Catalogue
+from .curriculum import Curriculum
 from .extensions import db
 from .models import (
     Cohort,
@@ -632,7 +633,7 @@ def _load_records(catalogue: Catalogue, quizzes: QuizCatalogue) -> int:
                 )
             )
             made += 1
-        for achievement in records.achievements(user, catalogue, quizzes)[:2]:
+        for achievement in records.achievements(user, Curriculum(catalogue, quizzes))[:2]:
             records.issue(user, achievement)
             made += 1
     db.session.flush()

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+from .items import ItemKind
 from .professions import BY_CODE, Profession, Stage
 
 
@@ -42,13 +43,13 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def enum_column(enum_class: type[enum.Enum]) -> sa.Enum:
+def enum_column(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:
     """Store an enum by its value as VARCHAR, the same on SQLite and PostgreSQL."""
     return sa.Enum(
         enum_class,
         native_enum=False,
         create_constraint=False,
-        length=32,
+        length=length,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
@@ -357,7 +358,7 @@ class ProgrammeItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))
     position: Mapped[int]
-    kind: Mapped[str] = mapped_column(sa.String(10))  # "module" or "quiz"
+    kind: Mapped[ItemKind] = mapped_column(enum_column(ItemKind, length=10))
     slug: Mapped[str] = mapped_column(sa.String(100))
     due_on: Mapped[date | None] = mapped_column(sa.Date)
 
@@ -396,7 +397,7 @@ class RequiredTraining(db.Model):
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(sa.String(10))  # "module" or "quiz"
+    kind: Mapped[ItemKind] = mapped_column(enum_column(ItemKind, length=10))
     slug: Mapped[str] = mapped_column(sa.String(100))
     profession: Mapped[str | None] = mapped_column(sa.String(32))
     stage: Mapped[Stage | None] = mapped_column(enum_column(Stage))
@@ -416,7 +417,7 @@ class Completion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(sa.String(10))  # "module" or "quiz"
+    kind: Mapped[ItemKind] = mapped_column(enum_column(ItemKind, length=10))
     slug: Mapped[str] = mapped_column(sa.String(100))
     version: Mapped[str] = mapped_column(sa.String(64))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from .content import Catalogue, Module
 from .extensions import db
+from .items import ItemKind
 from .models import Completion, ModuleProgress, User, utcnow
 
 
@@ -80,22 +81,22 @@ def complete_module(user: User, module: Module) -> ModuleStatus:
     if row.completed_at is None:
         row.completed_at = now
         row.completed_version = module.version
-        record_completion(user.id, "module", module.slug, module.version, now)
+        record_completion(user.id, ItemKind.MODULE, module.slug, module.version, now)
     elif can_refresh(user, module.slug, now):
         row.completed_version = module.version
-        record_completion(user.id, "module", module.slug, module.version, now)
+        record_completion(user.id, ItemKind.MODULE, module.slug, module.version, now)
     db.session.flush()
     return _status(row, module)
 
 
-def record_completion(user_id: int, kind: str, slug: str, version: str, on: datetime) -> None:
+def record_completion(user_id: int, kind: ItemKind, slug: str, version: str, on: datetime) -> None:
     """Add to the history of completions that required training is measured against."""
     db.session.add(
         Completion(user_id=user_id, kind=kind, slug=slug, version=version, completed_at=on)
     )
 
 
-def last_completed(user: User, kind: str, slug: str) -> datetime | None:
+def last_completed(user: User, kind: ItemKind, slug: str) -> datetime | None:
     """When the learner last completed this module or passed this scenario."""
     return db.session.execute(
         sa.select(sa.func.max(Completion.completed_at)).where(
@@ -106,7 +107,7 @@ def last_completed(user: User, kind: str, slug: str) -> datetime | None:
 
 def can_refresh(user: User, slug: str, now: datetime) -> bool:
     """Whether reading a completed module again would count as a refresher."""
-    last = last_completed(user, "module", slug)
+    last = last_completed(user, ItemKind.MODULE, slug)
     return last is not None and now - last >= REFRESHER_AFTER
 
 

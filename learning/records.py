@@ -11,8 +11,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from . import certificates, cpd, reports
-from .content import Catalogue
+from .curriculum import Curriculum
 from .extensions import db
+from .items import ItemKind
 from .models import (
     Certificate,
     Cohort,
@@ -23,16 +24,16 @@ from .models import (
     QuizResponse,
     User,
 )
-from .quizzes import QuizCatalogue
 
-KIND_LABELS = {"module": "module", "quiz": "scenario", "cohort": "cohort programme"}
+#: What a certificate is for, as pages and certificates name it, by its stored kind.
+KIND_LABELS = {**{k.value: k.noun for k in ItemKind}, "cohort": "cohort programme"}
 
 
 @dataclass(frozen=True, slots=True)
 class Achievement:
     """Something a learner may have a certificate for."""
 
-    kind: str  # module, quiz or cohort
+    kind: str  # an ItemKind, or "cohort"
     ref: str
     title: str
     completed_on: date
@@ -43,7 +44,7 @@ def _day(value) -> date:
     return value.date() if hasattr(value, "date") else value
 
 
-def achievements(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list[Achievement]:
+def achievements(user: User, curriculum: Curriculum) -> list[Achievement]:
     """Completed modules, passed scenarios and finished cohort programmes, newest first."""
     found: list[Achievement] = []
     first_done = db.session.execute(
@@ -52,7 +53,7 @@ def achievements(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list
         .group_by(Completion.kind, Completion.slug)
     ).all()
     for kind, slug, on in first_done:
-        content = modules.get(slug) if kind == "module" else quizzes.get(slug)
+        content = curriculum.get((kind, slug))
         if content is not None:
             found.append(Achievement(kind, slug, content.title, _day(on), content.cpd_hours))
     memberships = (
@@ -64,7 +65,7 @@ def achievements(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list
         .scalars()
         .all()
     )
-    programmes = {m.cohort_id: reports.columns(m.cohort, modules, quizzes) for m in memberships}
+    programmes = {m.cohort_id: reports.columns(m.cohort, curriculum) for m in memberships}
     # Every programme's items at once, so the statuses take one query however many cohorts.
     items = {(c.kind, c.slug): c for cols in programmes.values() for c in cols}
     if items:
@@ -75,15 +76,15 @@ def achievements(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list
             done = [status[(c.kind, c.slug)] for c in cols]
             if cols and all(s.done for s in done):
                 finished = max(_day(s.on) for s in done if s.on)
-                hours = sum(_hours(c, modules, quizzes) for c in cols)
+                hours = sum(_hours(c, curriculum) for c in cols)
                 cohort = membership.cohort
                 found.append(Achievement("cohort", str(cohort.id), cohort.name, finished, hours))
     found.sort(key=lambda a: (a.completed_on, a.title), reverse=True)
     return found
 
 
-def _hours(col: reports.Column, modules: Catalogue, quizzes: QuizCatalogue) -> float:
-    content = modules.get(col.slug) if col.kind == "module" else quizzes.get(col.slug)
+def _hours(col: reports.Column, curriculum: Curriculum) -> float:
+    content = curriculum.get(col.ref)
     return content.cpd_hours if content is not None else 0.0
 
 
@@ -145,7 +146,7 @@ def pdf(certificate: Certificate, *, platform: str, verify_url: str) -> bytes:
 # CPD record ------------------------------------------------------------------------------
 
 
-def cpd_entries(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list[cpd.Entry]:
+def cpd_entries(user: User, curriculum: Curriculum) -> list[cpd.Entry]:
     """The learner's whole CPD record: automatic entries from completions (participatory
     when the item was part of one of their cohorts), manual entries, and reflections written
     in scenarios (as drafts to finish)."""
@@ -162,11 +163,7 @@ def cpd_entries(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list[
     for completion in db.session.execute(
         sa.select(Completion).where(Completion.user_id == user.id)
     ).scalars():
-        content = (
-            modules.get(completion.slug)
-            if completion.kind == "module"
-            else quizzes.get(completion.slug)
-        )
+        content = curriculum.get((completion.kind, completion.slug))
         if content is None:
             continue
         together = (completion.kind, completion.slug) in in_cohorts
@@ -178,7 +175,7 @@ def cpd_entries(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list[
                     cpd.Activity.GROUP
                     if together
                     else cpd.Activity.COURSE
-                    if completion.kind == "module"
+                    if completion.kind == ItemKind.MODULE
                     else cpd.Activity.SCENARIO
                 ),
                 topic=content.title,
@@ -186,7 +183,9 @@ def cpd_entries(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list[
                 participatory=together,
                 source=cpd.Source.COHORT
                 if together
-                else (cpd.Source.MODULE if completion.kind == "module" else cpd.Source.SCENARIO),
+                else (
+                    cpd.Source.MODULE if completion.kind == ItemKind.MODULE else cpd.Source.SCENARIO
+                ),
             )
         )
     for row in db.session.execute(sa.select(CpdEntry).where(CpdEntry.user_id == user.id)).scalars():
@@ -210,7 +209,7 @@ def cpd_entries(user: User, modules: Catalogue, quizzes: QuizCatalogue) -> list[
         .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_not(None))
     ).all()
     for attempt, response in reflections:
-        quiz = quizzes.get(attempt.quiz_slug)
+        quiz = curriculum.quizzes.get(attempt.quiz_slug)
         if quiz is None or quiz.is_branching or not isinstance(response.answer, str):
             continue
         question = next((q for q in quiz.questions if q.id == response.question_id), None)

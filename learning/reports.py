@@ -16,9 +16,10 @@ from itertools import combinations
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
-from .content import Catalogue
 from .cpd import safe_cell
+from .curriculum import Curriculum
 from .extensions import db
+from .items import ItemKind, ItemRef
 from .models import (
     Cohort,
     CohortGroup,
@@ -72,10 +73,15 @@ class Column:
     """A programme item as a column of the matrix."""
 
     item_id: int
-    kind: str
+    kind: ItemKind
     slug: str
     title: str
     due_on: date | None
+
+    @property
+    def ref(self) -> ItemRef:
+        """The module or quiz this column is about."""
+        return ItemRef(self.kind, self.slug)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +109,12 @@ SORTS = {
 }
 
 
-def columns(cohort: Cohort, modules: Catalogue, quizzes: QuizCatalogue) -> tuple[Column, ...]:
+def columns(cohort: Cohort, curriculum: Curriculum) -> tuple[Column, ...]:
     """The programme's items with their titles (an item whose file was removed keeps its slug)."""
-    found = []
-    for item in cohort.items:
-        content = modules.get(item.slug) if item.kind == "module" else quizzes.get(item.slug)
-        title = content.title if content is not None else item.slug
-        found.append(Column(item.id, item.kind, item.slug, title, item.due_on))
-    return tuple(found)
+    return tuple(
+        Column(item.id, item.kind, item.slug, curriculum.title((item.kind, item.slug)), item.due_on)
+        for item in cohort.items
+    )
 
 
 def members_query(
@@ -143,13 +147,13 @@ def progress_rows(
 ) -> list[Row]:
     """The matrix rows for these members: their statuses come from one more query."""
     ids = [member.user_id for member in members]
-    module_slugs = [c.slug for c in cols if c.kind == "module"]
-    quiz_slugs = [c.slug for c in cols if c.kind == "quiz"]
+    module_slugs = [c.slug for c in cols if c.kind == ItemKind.MODULE]
+    quiz_slugs = [c.slug for c in cols if c.kind == ItemKind.QUIZ]
     found: dict[tuple[int, str, str], Status] = {}
     if ids and (module_slugs or quiz_slugs):
         modules = sa.select(
             ModuleProgress.user_id.label("user_id"),
-            sa.literal("module").label("kind"),
+            sa.literal(ItemKind.MODULE.value).label("kind"),
             ModuleProgress.module_slug.label("slug"),
             ModuleProgress.completed_at.label("on"),
             ModuleProgress.started_at.label("started"),
@@ -159,7 +163,7 @@ def progress_rows(
         quizzes = (
             sa.select(
                 QuizAttempt.user_id,
-                sa.literal("quiz"),
+                sa.literal(ItemKind.QUIZ.value),
                 QuizAttempt.quiz_slug,
                 sa.func.max(QuizAttempt.submitted_at),
                 sa.func.min(QuizAttempt.started_at),
@@ -197,7 +201,7 @@ def progress_rows(
 
 
 def _status(kind, on, started, score, passed) -> Status:
-    if kind == "module":
+    if kind == ItemKind.MODULE:
         return Status(Cell.COMPLETED, on) if on else Status(Cell.IN_PROGRESS)
     if on is None:
         return Status(Cell.IN_PROGRESS)
@@ -317,7 +321,7 @@ def _ordered_answers(quiz: Quiz, key: str, seen: set[str]) -> tuple[tuple[str, .
 def perspectives(cohort: Cohort, quizzes: QuizCatalogue) -> list[Decision]:
     """Every decision of the programme's scenarios, ranked by how differently the professions
     answered. Uses each active member's first submitted attempt: their own first judgement."""
-    slugs = [i.slug for i in cohort.items if i.kind == "quiz" and quizzes.get(i.slug)]
+    slugs = [i.slug for i in cohort.items if i.kind == ItemKind.QUIZ and quizzes.get(i.slug)]
     if not slugs:
         return []
     first_attempts = (

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from learning import PROJECT_ROOT, create_app, demo
-from learning.curriculum import catalogue, quizzes
+from learning.curriculum import curriculum
 from learning.extensions import db
 from learning.models import Cohort, Completion, Organisation, QuizAttempt, RequiredTraining, User
 from learning.professions import Stage
@@ -113,7 +113,7 @@ def main() -> int:
 
         with app.app_context():
             db.create_all()
-            demo.load(app.config["DEMO_PASSWORD"], catalogue(), quizzes())
+            demo.load(app.config["DEMO_PASSWORD"], curriculum().modules, curriculum().quizzes)
             nurse_attempts = {
                 a.quiz_slug: a.id
                 for a in db.session.execute(

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from learning import PROJECT_ROOT
-from learning.content import check, load_catalogue
+from learning.content import load_catalogue
+from learning.curriculum import check
 
 CURRICULUM = (
     "introduction",

@@ -99,7 +99,7 @@ def test_completing_a_module_records_the_version_once(app, client, make_user, lo
     with app.app_context():
         row = db.session.get(ModuleProgress, (user.id, "hospital-discharge"))
         first = row.completed_at
-        version = app.extensions["catalogue"].get("hospital-discharge").version
+        version = app.extensions["curriculum"].modules.get("hospital-discharge").version
         assert row.completed_version == version
     client.post("/modules/hospital-discharge/complete")
     with app.app_context():

@@ -253,6 +253,7 @@ def test_another_learners_attempt_is_not_found(app, make_user, path):
 def edited_course(app, tmp_path, monkeypatch):
     """Swap in a copy of the fixture course with one quiz edited by ``edit(text) -> text``."""
     import shutil
+    from dataclasses import replace
 
     from learning.quizzes import load_quizzes
 
@@ -263,10 +264,9 @@ def edited_course(app, tmp_path, monkeypatch):
         shutil.copytree(FIXTURE_COURSE, root, dirs_exist_ok=True)
         path = root / "quizzes" / f"{slug}.md"
         path.write_text(edit(path.read_text()))
-        catalogue = app.extensions["catalogue"]
-        monkeypatch.setitem(
-            app.extensions, "quizzes", load_quizzes(root, module_slugs=frozenset(catalogue.slugs))
-        )
+        content = app.extensions["curriculum"]
+        quizzes = load_quizzes(root, module_slugs=frozenset(content.modules.slugs))
+        monkeypatch.setitem(app.extensions, "curriculum", replace(content, quizzes=quizzes))
 
     return swap
 

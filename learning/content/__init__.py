@@ -29,6 +29,7 @@ from .catalogue import (
     catalogue_for,
     check,
     load_catalogue,
+    module_slugs_in,
     quiz_slugs_in,
 )
 from .glossary import SECTORS, Glossary, Meaning, Term
@@ -56,5 +57,6 @@ __all__ = [
     "catalogue_for",
     "check",
     "load_catalogue",
+    "module_slugs_in",
     "quiz_slugs_in",
 ]

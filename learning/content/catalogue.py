@@ -251,22 +251,20 @@ def load_catalogue(
 def check(
     root: Path, *, quiz_slugs: frozenset[str] | None = None, today: date | None = None
 ) -> CheckResult:
-    """Validate the content without raising: problems, warnings and counts.
+    """Validate the modules and the glossary without raising: problems, warnings and counts.
 
-    With ``quiz_slugs`` (the quizzes folder exists, see :func:`quiz_slugs_in`), every quiz is
-    checked too and counted.
+    ``quiz_slugs`` (when given) are the quizzes modules may name. The whole content, quizzes
+    included, is checked one level up, by :func:`learning.curriculum.check`.
     """
     catalogue, problems = _load(root, quiz_slugs, today, "/modules/", "/glossary")
     counts = {"modules": len(catalogue.modules), "glossary terms": len(catalogue.glossary)}
-    if quiz_slugs is not None:
-        # Imported here because the quizzes package is built on this one.
-        from learning.quizzes import check_quizzes
-
-        module_slugs = frozenset(p.stem for p in content_files(Path(root) / MODULES_DIR))
-        quizzes, found = check_quizzes(root, module_slugs=module_slugs)
-        problems = sorted([*problems, *found], key=lambda p: (p.path, p.line))
-        counts["quizzes"] = len(quizzes)
     return CheckResult(problems, list(catalogue.warnings), counts)
+
+
+def module_slugs_in(root: Path) -> frozenset[str]:
+    """The slugs of ``root/modules/*.md``, valid or not (what quizzes may link to)."""
+    folder = Path(root) / MODULES_DIR
+    return frozenset(p.stem for p in content_files(folder)) if folder.is_dir() else frozenset()
 
 
 def quiz_slugs_in(root: Path) -> frozenset[str] | None:

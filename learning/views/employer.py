@@ -12,9 +12,10 @@ from flask_login import current_user
 
 from .. import cohorts, compliance, cpd
 from ..access import require_role
-from ..curriculum import catalogue, quizzes
+from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import ActionForm, RequirementForm, options
+from ..items import ItemRef
 from ..models import Cohort, CohortMember, RequiredTraining, Role, User
 from ..professions import BY_CODE, PROFESSIONS, Stage
 
@@ -30,10 +31,8 @@ def _organisation():
     return organisation
 
 
-def _titles() -> dict[tuple[str, str], str]:
-    found = {("module", m.slug): m.title for m in catalogue().modules}
-    found.update({("quiz", q.slug): q.title for q in quizzes()})
-    return found
+def _titles() -> dict[ItemRef, str]:
+    return curriculum().titles()
 
 
 def _who(requirement: RequiredTraining) -> str:
@@ -161,24 +160,21 @@ def requirements():
     titles = _titles()
     form.item.choices = options(
         [("", "Choose a module or scenario")]
-        + [
-            (f"{kind}:{slug}", ("Module: " if kind == "module" else "Scenario: ") + title)
-            for (kind, slug), title in titles.items()
-        ]
+        + [(str(ref), f"{ref.kind.noun.capitalize()}: {title}") for ref, title in titles.items()]
     )
     form.profession.choices = options(
         [("", "Every profession"), *[(p.code, p.label) for p in PROFESSIONS]]
     )
     if form.validate_on_submit():
-        kind, _, slug = form.item.data.partition(":")
-        if (kind, slug) not in titles:
+        ref = ItemRef.parse(form.item.data)
+        if ref not in titles:
             form.item.errors.append("Choose a module or scenario from the list")
         else:
             db.session.add(
                 RequiredTraining(
                     organisation_id=organisation.id,
-                    kind=kind,
-                    slug=slug,
+                    kind=ref.kind,
+                    slug=ref.slug,
                     profession=form.profession.data or None,
                     stage=Stage(form.stage.data) if form.stage.data else None,
                     refresh_months=form.refresh_months.data,
@@ -186,7 +182,7 @@ def requirements():
                 )
             )
             db.session.commit()
-            flash(f"“{titles[(kind, slug)]}” is now required.", "success")
+            flash(f"“{titles[ref]}” is now required.", "success")
             return redirect(url_for("employer.requirements"))
     status = 422 if form.errors else 200
     return render_template(

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user
 
 from .. import accounts, attempts, cohorts, progress, reports
-from ..curriculum import catalogue, quizzes
+from ..curriculum import curriculum
 from ..extensions import db, limiter
 from ..forms import ChangePasswordForm, JoinForm, ProfileForm
 from ..models import CohortMember, User
@@ -28,11 +28,11 @@ def home():
 @login_required
 def dashboard():
     """A learner's starting point after signing in."""
-    results = attempts.results(current_user, quizzes().slugs)
-    taken = [(q, results[q.slug]) for q in quizzes() if q.slug in results]
+    results = attempts.results(current_user, curriculum().quizzes.slugs)
+    taken = [(q, results[q.slug]) for q in curriculum().quizzes if q.slug in results]
     return render_template(
         "learner/dashboard.html",
-        summary=progress.summary(current_user, catalogue()),
+        summary=progress.summary(current_user, curriculum().modules),
         taken=taken,
     )
 
@@ -97,7 +97,7 @@ def my_cohort(cohort_id: int):
     if membership is None or membership.removed_at is not None:
         abort(404)
     cohort = membership.cohort
-    cols = reports.columns(cohort, catalogue(), quizzes())
+    cols = reports.columns(cohort, curriculum())
     mine = reports.progress_rows(cols, [membership], date.today())[0]
     group_members = []
     if membership.group_id is not None:

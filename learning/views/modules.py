@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from .. import progress
 from ..content import SECTORS
-from ..curriculum import catalogue, quizzes
+from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import ActionForm
 from ..models import utcnow
@@ -32,9 +32,9 @@ def _profession_param(name: str) -> str | None:
 def index():
     """The catalogue grouped by topic, filterable by profession, with the learner's status."""
     profession = _profession_param("profession")
-    groups = catalogue().by_topic(profession)
+    groups = curriculum().modules.by_topic(profession)
     statuses = (
-        progress.module_statuses(current_user, catalogue().modules)
+        progress.module_statuses(current_user, curriculum().modules.modules)
         if current_user.is_authenticated
         else {}
     )
@@ -46,7 +46,7 @@ def index():
 @bp.get("/modules/<slug>")
 def module(slug: str):
     """One module, through the reader's lens (their profession unless they choose another)."""
-    found = catalogue().get(slug)
+    found = curriculum().modules.get(slug)
     if found is None:
         abort(404)
     own = current_user.profession_code if current_user.is_authenticated else None
@@ -67,7 +67,7 @@ def module(slug: str):
         refreshable=refreshable,
         form=ActionForm(),
         today=date.today(),
-        quizzes=[q for q in (quizzes().get(s) for s in found.quizzes) if q is not None],
+        quizzes=[q for q in (curriculum().quizzes.get(s) for s in found.quizzes) if q is not None],
     )
 
 
@@ -75,7 +75,7 @@ def module(slug: str):
 @login_required
 def complete(slug: str):
     """Mark a read-to-complete module as complete; doing it again changes nothing."""
-    found = catalogue().get(slug)
+    found = curriculum().modules.get(slug)
     if found is None or found.completion != "read":
         abort(404)
     if not ActionForm().validate_on_submit():
@@ -91,13 +91,13 @@ def glossary():
     """Every glossary term, filterable by sector."""
     sector = request.args.get("sector", "")
     sector = sector if sector in SECTORS and sector != "all" else ""
-    terms = [t for t in catalogue().glossary.terms if t.in_sector(sector or None)]
+    terms = [t for t in curriculum().glossary.terms if t.in_sector(sector or None)]
     return render_template(
         "modules/glossary.html",
         terms=terms,
         sector=sector,
         sectors=[s for s in SECTORS if s != "all"],
-        ambiguous=catalogue().glossary.ambiguous,
+        ambiguous=curriculum().glossary.ambiguous,
     )
 
 
@@ -105,5 +105,5 @@ def glossary():
 def search():
     """Search modules and glossary; an empty or odd query gets help, never an error."""
     query = request.args.get("q", "")[:MAX_QUERY].strip()
-    hits = catalogue().search(query) if query else []
+    hits = curriculum().modules.search(query) if query else []
     return render_template("modules/search.html", query=query, hits=hits)

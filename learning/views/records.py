@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from .. import cpd, records
-from ..curriculum import catalogue, quizzes
+from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import ActionForm, CpdEntryForm, options
 from ..models import CpdEntry
@@ -30,7 +30,7 @@ bp = Blueprint("records", __name__)
 @login_required
 def certificates():
     """What the learner has achieved, with a certificate to download for each."""
-    found = records.achievements(current_user, catalogue(), quizzes())
+    found = records.achievements(current_user, curriculum())
     return render_template(
         "records/certificates.html",
         achievements=found,
@@ -49,7 +49,7 @@ def issue():
     match = next(
         (
             a
-            for a in records.achievements(current_user, catalogue(), quizzes())
+            for a in records.achievements(current_user, curriculum())
             if a.kind == kind and a.ref == ref
         ),
         None,
@@ -99,7 +99,7 @@ def verify(code: str):
 @login_required
 def cpd_record():
     """Totals, regulator progress and every entry of the learner's CPD record."""
-    entries = records.cpd_entries(current_user, catalogue(), quizzes())
+    entries = records.cpd_entries(current_user, curriculum())
     today = date.today()
     export = cpd.export_for(current_user.profession_code)
     return render_template(
@@ -161,7 +161,7 @@ def _export() -> tuple[cpd.CpdExport, list[cpd.Entry]]:
     export = cpd.EXPORTS.get(request.args.get("as", "")) or cpd.export_for(
         current_user.profession_code
     )
-    return export, records.cpd_entries(current_user, catalogue(), quizzes())
+    return export, records.cpd_entries(current_user, curriculum())
 
 
 @bp.get("/cpd/export")

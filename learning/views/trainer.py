@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from .. import cohorts, grouping, reports
 from ..access import require_role
-from ..curriculum import catalogue, quizzes
+from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import (
     ActionForm,
@@ -33,6 +33,7 @@ from ..forms import (
     UploadForm,
     options,
 )
+from ..items import ItemRef
 from ..models import Cohort, CohortMember, Organisation, Role, User
 from ..professions import BY_CODE, PROFESSIONS, Stage
 
@@ -153,7 +154,7 @@ def cohort(cohort_id: int):
         cohort=cohort,
         members=members,
         mix=cohorts.mix_summary(cohort, [user for _, user in members]),
-        columns=reports.columns(cohort, catalogue(), quizzes()),
+        columns=reports.columns(cohort, curriculum()),
         code=cohorts.current_join_code(cohort),
         now=datetime.now(UTC),
         action=ActionForm(),
@@ -164,9 +165,11 @@ def cohort(cohort_id: int):
 
 
 def _programme_choices() -> list:
-    modules = [(f"module:{m.slug}", f"Module: {m.title}") for m in catalogue().modules]
-    cases = [(f"quiz:{q.slug}", f"Scenario: {q.title}") for q in quizzes()]
-    return options([("", "Choose a module or scenario"), *modules, *cases])
+    items = [
+        (str(ref), f"{ref.kind.noun.capitalize()}: {title}")
+        for ref, title in curriculum().titles().items()
+    ]
+    return options([("", "Choose a module or scenario"), *items])
 
 
 @bp.route("/cohorts/<int:cohort_id>/programme", methods=["GET", "POST"])
@@ -176,14 +179,14 @@ def programme(cohort_id: int):
     form = ProgrammeItemForm()
     form.item.choices = _programme_choices()
     if form.validate_on_submit():
-        kind, _, slug = form.item.data.partition(":")
-        exists = catalogue().get(slug) if kind == "module" else quizzes().get(slug)
+        ref = ItemRef.parse(form.item.data)
+        exists = curriculum().get(ref) if ref else None
         if exists is None:
             form.item.errors.append("Choose a module or scenario from the list")
-        elif any(i.kind == kind and i.slug == slug for i in cohort.items):
+        elif any((i.kind, i.slug) == ref for i in cohort.items):
             form.item.errors.append("That is already in the programme")
         else:
-            cohorts.add_item(cohort, kind, slug, form.due_on.data)
+            cohorts.add_item(cohort, ref.kind, ref.slug, form.due_on.data)
             db.session.commit()
             flash(f"“{exists.title}” has been added to the programme.", "success")
             return redirect(url_for("trainer.programme", cohort_id=cohort.id))
@@ -192,7 +195,7 @@ def programme(cohort_id: int):
         "trainer/programme.html",
         cohort=cohort,
         form=form,
-        columns=reports.columns(cohort, catalogue(), quizzes()),
+        columns=reports.columns(cohort, curriculum()),
         action=ActionForm(),
     ), status
 
@@ -369,7 +372,7 @@ def _matrix(cohort: Cohort):
         max_per_page=500,
         error_out=False,
     )
-    cols = reports.columns(cohort, catalogue(), quizzes())
+    cols = reports.columns(cohort, curriculum())
     rows = reports.progress_rows(cols, page.items, date.today())
     filters = {
         "profession": profession if profession in BY_CODE else "",
@@ -409,7 +412,7 @@ def progress_csv(cohort_id: int):
 def perspectives(cohort_id: int):
     """How each profession answered each decision, where they differed most first."""
     cohort = _cohort_or_404(cohort_id)
-    decisions = reports.perspectives(cohort, quizzes())
+    decisions = reports.perspectives(cohort, curriculum().quizzes)
     printable = request.args.get("print") == "1"
     return render_template(
         "trainer/perspectives.html",

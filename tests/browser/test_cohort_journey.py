@@ -93,12 +93,12 @@ def test_demo_cohort_pages_are_accessible_for_trainer_and_learner(journey, app):
     import sqlalchemy as sa
 
     from learning import demo
-    from learning.curriculum import catalogue, quizzes
+    from learning.curriculum import curriculum
     from learning.extensions import db
     from learning.models import Cohort
 
     with app.app_context():
-        demo.load(app.config["DEMO_PASSWORD"], catalogue(), quizzes())
+        demo.load(app.config["DEMO_PASSWORD"], curriculum().modules, curriculum().quizzes)
         db.session.commit()
         ids = [c.id for c in db.session.execute(sa.select(Cohort).order_by(Cohort.id)).scalars()]
     page = journey.page

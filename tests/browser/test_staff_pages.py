@@ -5,14 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from learning import demo
-from learning.curriculum import catalogue, quizzes
+from learning.curriculum import curriculum
 from learning.extensions import db
 from learning.models import Organisation, Role, User
 
 
 def _load_demo(app) -> str:
     with app.app_context():
-        demo.load(app.config["DEMO_PASSWORD"], catalogue(), quizzes())
+        demo.load(app.config["DEMO_PASSWORD"], curriculum().modules, curriculum().quizzes)
         db.session.commit()
     return app.config["DEMO_PASSWORD"]
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
 
-from learning.content.cli import content_cli
+from learning.cli import content_cli
 
 
 @pytest.fixture
