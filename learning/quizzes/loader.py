@@ -52,8 +52,27 @@ FRONT_MATTER_KEYS = (
     "start",
 )
 REQUIRED_KEYS = ("title", "summary", "topic", "pass_mark", "minutes", "cpd_hours")
-#: The shapes a quiz file may have, by the front matter's ``type:`` (the first is the default).
+#: The shapes a quiz file may have, by the front matter's ``type:``.
 SHAPES: dict[str, Shape] = {shape.name: shape for shape in (questions.SHAPE, cases.SHAPE)}
+DEFAULT_SHAPE = questions.SHAPE
+#: What a quiz is when its front matter does not say.
+DEFAULTS: dict[str, Any] = {
+    "modules": (),
+    "professions": CODES,
+    "for_all_professions": True,
+    "max_attempts": 0,
+    "layout": "paged",
+    "allow_back": True,
+    "bands": (),
+    "start": "",
+}
+#: The whole-number keys: lowest, highest, and an example for the message.
+WHOLE_NUMBERS = {
+    "pass_mark": (0, 100, "80"),
+    "max_attempts": (0, 1000, "3, or 0 for no limit"),
+    "minutes": (1, 1000, "15"),
+}
+LAYOUTS = ("paged", "single")
 
 __all__ = ["check_quizzes", "load_quizzes", "quizzes_for", "read_quiz", "slugify"]
 
@@ -174,129 +193,131 @@ class _Reader(Reader):
 
     def front_matter(self, front: LineDict, close: int) -> dict[str, Any]:
         """Check every key; return the valid values under their Quiz field names."""
-        problem = self.problem
-        fields: dict[str, Any] = {
-            "shape": questions.SHAPE,
-            "modules": (),
-            "professions": CODES,
-            "for_all_professions": True,
-            "max_attempts": 0,
-            "layout": "paged",
-            "allow_back": True,
-            "bands": (),
-            "start": "",
-        }
         for key, line in front.duplicates:
-            problem(line, f'"{key}" appears twice in the front matter')
+            self.problem(line, f'"{key}" appears twice in the front matter')
         for key in front:
             if key not in FRONT_MATTER_KEYS:
-                problem(front.lines[key], unknown("front matter key", key, FRONT_MATTER_KEYS))
+                self.problem(front.lines[key], unknown("front matter key", key, FRONT_MATTER_KEYS))
         for key in REQUIRED_KEYS:
             if key not in front:
-                problem(close, f'the front matter is missing "{key}"')
-
-        def value(key: str) -> tuple[Any, int] | None:
-            return (front[key], front.lines[key]) if key in front else None
-
-        for key in ("title", "summary"):
-            if found := value(key):
-                if isinstance(found[0], str) and found[0].strip():
-                    fields[key] = " ".join(found[0].split())
-                else:
-                    problem(found[1], f'"{key}" must be some text')
-        if found := value("type"):
-            if found[0] in SHAPES:
-                fields["shape"] = SHAPES[found[0]]
+                self.problem(close, f'the front matter is missing "{key}"')
+        fields: dict[str, Any] = {**DEFAULTS, "shape": self.shape(front)}
+        readers = {
+            "title": self.text,
+            "summary": self.text,
+            "topic": self.topic,
+            "modules": self.module_list,
+            "professions": self.profession_list,
+            "pass_mark": self.whole_number,
+            "max_attempts": self.whole_number,
+            "minutes": self.whole_number,
+            "cpd_hours": self.hours,
+            "layout": self.layout,
+            "allow_back": self.allow_back,
+            "feedback": self.bands,
+            "start": self.start,
+        }
+        for key, read in readers.items():
+            if key not in front:
+                continue
+            if key in fields["shape"].refuses:
+                self.problem(front.lines[key], fields["shape"].refuses[key])
             else:
-                named = " or ".join(f'"{name}"' for name in SHAPES)
-                problem(found[1], f'"type" must be {named}, not "{found[0]}"')
-        for key, message in fields["shape"].refuses.items():
-            if found := value(key):
-                problem(found[1], message)
-        if found := value("topic"):
-            if found[0] in QUIZ_TOPICS_BY_CODE:
-                fields["topic"] = found[0]
-            else:
-                problem(found[1], unknown("topic", found[0], QUIZ_TOPICS_BY_CODE))
-        if found := value("modules"):
-            fields["modules"] = self.module_list(*found)
-        if found := value("professions"):
-            self.profession_list(*found, fields)
-        for key, low, high, example in (
-            ("pass_mark", 0, 100, "80"),
-            ("max_attempts", 0, 1000, "3, or 0 for no limit"),
-            ("minutes", 1, 1000, "15"),
-        ):
-            if found := value(key):
-                number = found[0]
-                if (
-                    isinstance(number, int)
-                    and not isinstance(number, bool)
-                    and low <= number <= high
-                ):
-                    fields[key] = number
-                else:
-                    problem(
-                        found[1],
-                        f'"{key}" must be a whole number from {low} to {high}, e.g. {example}',
-                    )
-        if found := value("cpd_hours"):
-            hours = found[0]
-            if isinstance(hours, int | float) and not isinstance(hours, bool) and hours >= 0:
-                fields["cpd_hours"] = float(hours)
-            else:
-                problem(found[1], '"cpd_hours" must be a number of hours, e.g. 1 or 0.25')
-        if (found := value("layout")) and "layout" not in fields["shape"].refuses:
-            if found[0] in ("paged", "single"):
-                fields["layout"] = found[0]
-            else:
-                problem(found[1], f'"layout" must be "paged" or "single", not "{found[0]}"')
-        if found := value("allow_back"):
-            if isinstance(found[0], bool):
-                fields["allow_back"] = found[0]
-            else:
-                problem(found[1], '"allow_back" must be true or false')
-        if found := value("feedback"):
-            fields["bands"] = self.bands(*found)
-        if (found := value("start")) and "start" not in fields["shape"].refuses:
-            if isinstance(found[0], str):
-                fields["start"] = found[0]
-            else:
-                problem(found[1], '"start" must be the id of a step')
+                fields.update(read(key, front[key], front.lines[key]))
         return fields
 
-    def module_list(self, modules: Any, line: int) -> tuple[str, ...]:
+    def shape(self, front: LineDict) -> Shape:
+        """The shape the front matter's ``type`` names (a quiz of questions by default)."""
+        if "type" not in front:
+            return DEFAULT_SHAPE
+        written = front["type"]
+        if written not in SHAPES:
+            named = " or ".join(f'"{name}"' for name in SHAPES)
+            self.problem(front.lines["type"], f'"type" must be {named}, not "{written}"')
+            return DEFAULT_SHAPE
+        return SHAPES[written]
+
+    def text(self, key: str, value: Any, line: int) -> dict[str, Any]:
+        """``title`` or ``summary``: some text, its spacing tidied."""
+        if isinstance(value, str) and value.strip():
+            return {key: " ".join(value.split())}
+        self.problem(line, f'"{key}" must be some text')
+        return {}
+
+    def topic(self, key: str, value: Any, line: int) -> dict[str, Any]:
+        """``topic``: one of the controlled list."""
+        if value in QUIZ_TOPICS_BY_CODE:
+            return {"topic": value}
+        self.problem(line, unknown("topic", value, QUIZ_TOPICS_BY_CODE))
+        return {}
+
+    def whole_number(self, key: str, value: Any, line: int) -> dict[str, Any]:
+        """``pass_mark``, ``max_attempts``, ``minutes``: a whole number within its range."""
+        low, high, example = WHOLE_NUMBERS[key]
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            return {key: value}
+        self.problem(line, f'"{key}" must be a whole number from {low} to {high}, e.g. {example}')
+        return {}
+
+    def hours(self, key: str, value: Any, line: int) -> dict[str, Any]:
+        """``cpd_hours``: a number of hours, 0 or more."""
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            return {"cpd_hours": float(value)}
+        self.problem(line, '"cpd_hours" must be a number of hours, e.g. 1 or 0.25')
+        return {}
+
+    def layout(self, key: str, value: Any, line: int) -> dict[str, Any]:
+        """``layout``: one question per page, or all on one."""
+        if value in LAYOUTS:
+            return {"layout": value}
+        self.problem(line, f'"layout" must be "paged" or "single", not "{value}"')
+        return {}
+
+    def allow_back(self, key: str, value: Any, line: int) -> dict[str, Any]:
+        """``allow_back``: true or false."""
+        if isinstance(value, bool):
+            return {"allow_back": value}
+        self.problem(line, '"allow_back" must be true or false')
+        return {}
+
+    def start(self, key: str, value: Any, line: int) -> dict[str, Any]:
+        """``start``: the id of a case's first step (checked against the steps later)."""
+        if isinstance(value, str):
+            return {"start": value}
+        self.problem(line, '"start" must be the id of a step')
+        return {}
+
+    def module_list(self, key: str, modules: Any, line: int) -> dict[str, Any]:
         """The ``modules`` list, each checked against the known modules."""
         if not isinstance(modules, LineList):
             self.problem(
                 line, '"modules" must be a list of module names, e.g. [hospital-discharge]'
             )
-            return ()
+            return {}
         for slug, item_line in zip(modules, modules.lines, strict=True):
             if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug):
                 self.problem(item_line, f'module name "{slug}" must be a file name without .md')
             elif self.module_slugs is not None and slug not in self.module_slugs:
                 self.problem(item_line, unknown("module", slug, sorted(self.module_slugs)))
-        return tuple(str(s) for s in modules)
+        return {"modules": tuple(str(s) for s in modules)}
 
-    def profession_list(self, value: Any, line: int, fields: dict[str, Any]) -> None:
+    def profession_list(self, key: str, value: Any, line: int) -> dict[str, Any]:
         """``professions``: ``all`` or a list of known codes."""
         if value == "all" or value == ["all"]:
-            return
+            return {}
         if not isinstance(value, LineList) or not value:
             self.problem(line, '"professions" must be "all" or a list of profession codes')
-            return
+            return {}
         for code, item_line in zip(value, value.lines, strict=True):
             if code not in BY_CODE:
                 self.problem(item_line, unknown("profession", code, CODES))
-        fields["professions"] = tuple(value)
-        fields["for_all_professions"] = False
+        return {"professions": tuple(value), "for_all_professions": False}
 
-    def bands(self, value: Any, line: int) -> tuple[Band, ...]:
+    def bands(self, key: str, value: Any, line: int) -> dict[str, Any]:
         """The overall ``feedback`` bands, lowest first."""
         if not isinstance(value, LineList) or not value:
             self.problem(line, '"feedback" must be a list of bands, each "- from: 80" and "text:"')
-            return ()
+            return {}
         bands: list[Band] = []
         seen: set[int] = set()
         for band, band_line in zip(value, value.lines, strict=True):
@@ -316,4 +337,4 @@ class _Reader(Reader):
             else:
                 seen.add(start)
                 bands.append(Band(start, self.inline(text, band.lines["text"])))
-        return tuple(sorted(bands, key=lambda b: b.start))
+        return {"bands": tuple(sorted(bands, key=lambda b: b.start))}
