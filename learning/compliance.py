@@ -5,15 +5,16 @@ staff; nothing here loops over people with a query each.
 
 from __future__ import annotations
 
-import calendar
 import enum
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 
+from . import clock
 from .extensions import db
 from .models import Completion, Organisation, RequiredTraining, User, UTCDateTime
 from .professions import BY_CODE, Stage
@@ -39,9 +40,7 @@ class State(enum.StrEnum):
 
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later (the month's last day when it is shorter)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return day + relativedelta(months=months)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +115,8 @@ def _latest(user_ids: Sequence[int] | None, items: set[tuple[str, str]]):
     return statement
 
 
-def _day(value) -> date | None:
-    if value is None:
-        return None
-    return value.date()
+def _day(value: datetime | None) -> date | None:
+    return None if value is None else clock.day_of(value)
 
 
 @dataclass(frozen=True)
@@ -280,11 +277,13 @@ def summary(
 
 def first_current(day: date, months: int) -> date:
     """The earliest completion date still current on ``day``: completions before it have run
-    out (their expiry, completion + ``months``, is on or before ``day``)."""
-    month = day.month - 1 - months
-    year, month = day.year + month // 12, month % 12 + 1
-    candidate = date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-    # Month ends clamp (31 January + 1 month is 28 February), so step to the exact boundary.
+    out (their expiry, completion + ``months``, is on or before ``day``).
+
+    Not a plain subtraction: adding months clamps at month ends (31 January + 1 month is
+    28 February), so several completion days share one expiry and the boundary is found by
+    stepping from ``day - months`` (at most a few days).
+    """
+    candidate = day - relativedelta(months=months)
     while add_months(candidate, months) <= day:
         candidate += timedelta(days=1)
     while add_months(candidate - timedelta(days=1), months) > day:
@@ -298,6 +297,4 @@ def _cutoffs(requirement: RequiredTraining, today: date) -> tuple[datetime | Non
         return None, None
     months = requirement.refresh_months
     soon = today + timedelta(days=requirement.due_soon_days)
-    return tuple(
-        datetime.combine(first_current(day, months), time.min, tzinfo=UTC) for day in (today, soon)
-    )
+    return tuple(clock.start_of(first_current(day, months)) for day in (today, soon))

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import ClassVar, Generic, Protocol, TypeVar
 
+from dateutil.relativedelta import relativedelta
+
 from .professions import BY_CODE, Regulator
 
 #: NMC revalidation: CPD hours in the 3 years, and how many of them participatory (FACTS §2.2).
@@ -143,10 +145,7 @@ class Entry:
 
 def years_before(day: date, years: int) -> date:
     """The same day ``years`` calendar years earlier; 29 February becomes 28 February."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
+    return day - relativedelta(years=years)
 
 
 def window(entries: Iterable[Entry], start: date, end: date) -> list[Entry]:

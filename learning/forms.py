@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import accounts
+from . import accounts, clock
 from .models import OrganisationKind, Role
 from .professions import Stage, choices
 
@@ -411,7 +411,5 @@ class CpdEntryForm(FlaskForm):
     submit = SubmitField("Add to my record")
 
     def validate_on(self, field: DateField) -> None:
-        from datetime import date
-
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError("The date cannot be in the future")

@@ -9,14 +9,15 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import clock
 from .extensions import db
 from .items import ItemKind
 from .professions import BY_CODE, Profession, Stage
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware, in UTC (from the clock, so tests can freeze it)."""
+    return clock.now()
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from . import clock
 from .content import Catalogue, Module
 from .extensions import db
 from .items import ItemKind
-from .models import Completion, ModuleProgress, User, utcnow
+from .models import Completion, ModuleProgress, User
 
 
 class Status(enum.StrEnum):
@@ -77,7 +78,7 @@ def complete_module(user: User, module: Module) -> ModuleStatus:
     if row is None:
         row = ModuleProgress(user_id=user.id, module_slug=module.slug)
         db.session.add(row)
-    now = utcnow()
+    now = clock.now()
     if row.completed_at is None:
         row.completed_at = now
         row.completed_version = module.version

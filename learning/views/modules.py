@@ -5,17 +5,14 @@ Reading is open to everyone; recording progress needs an account.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import progress
+from .. import clock, progress
 from ..content import SECTORS
 from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import ActionForm
-from ..models import utcnow
 from ..professions import BY_CODE
 
 bp = Blueprint("modules", __name__)
@@ -56,7 +53,7 @@ def module(slug: str):
         status = progress.open_module(current_user, found)
         db.session.commit()
         refreshable = status.completed_at is not None and progress.can_refresh(
-            current_user, found.slug, utcnow()
+            current_user, found.slug, clock.now()
         )
     return render_template(
         "modules/module.html",
@@ -66,7 +63,7 @@ def module(slug: str):
         status=status,
         refreshable=refreshable,
         form=ActionForm(),
-        today=date.today(),
+        today=clock.today(),
         quizzes=[q for q in (curriculum().quizzes.get(s) for s in found.quizzes) if q is not None],
     )
 
