@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from .emails import normalise_email
 from .extensions import db
-from .models import Organisation, Role, RoleGrant, User, utcnow
+from .models import Organisation, OrganisationKind, Role, RoleGrant, User, utcnow
 from .professions import BY_CODE, Stage
 
 MIN_PASSWORD_LENGTH = 10
@@ -250,3 +250,18 @@ def organisation_name_taken(name: str, *, except_id: int | None = None) -> bool:
     if except_id is not None:
         statement = statement.where(Organisation.id != except_id)
     return db.session.execute(statement).first() is not None
+
+
+def create_organisation(name: str, kind: OrganisationKind) -> Organisation:
+    """A new organisation (the caller has checked the name is free)."""
+    organisation = Organisation(name=name.strip(), kind=kind)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def update_organisation(organisation: Organisation, name: str, kind: OrganisationKind) -> None:
+    """Rename an organisation or change its kind."""
+    organisation.name = name.strip()
+    organisation.kind = kind
+    db.session.flush()

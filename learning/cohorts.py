@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from . import accounts, enrolment, grouping, mix
+from . import accounts, clock, enrolment, grouping, mix
 from .extensions import db
 from .models import (
     Cohort,
@@ -25,8 +25,8 @@ from .models import (
     Role,
     User,
     cohort_trainer,
-    utcnow,
 )
+from .professions import PROFESSIONS, Profession, Stage
 
 #: Letters and digits that cannot be mistaken for each other when read aloud or typed.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -48,9 +48,40 @@ def managed_by(cohort_id: int, user: User) -> Cohort | None:
     return db.session.execute(visible_to(user).where(Cohort.id == cohort_id)).scalar_one_or_none()
 
 
-def trainers() -> sa.Select[tuple[User]]:
+def sizes(cohorts: Sequence[Cohort]) -> dict[int, int]:
+    """How many active members each cohort has, in one query."""
+    return dict(
+        db.session.execute(
+            sa.select(CohortMember.cohort_id, sa.func.count())
+            .where(
+                CohortMember.cohort_id.in_([c.id for c in cohorts]),
+                CohortMember.removed_at.is_(None),
+            )
+            .group_by(CohortMember.cohort_id)
+        ).all()
+    )
+
+
+def learners_by_profession() -> list[tuple[Profession, int, int]]:
+    """Everyone on the platform to draw on: per profession, students and qualified staff."""
+    counts = {
+        (code, stage): count
+        for code, stage, count in db.session.execute(
+            sa.select(User.profession_code, User.stage, sa.func.count(User.id)).group_by(
+                User.profession_code, User.stage
+            )
+        )
+    }
+    return [
+        (p, counts.get((p.code, Stage.STUDENT), 0), counts.get((p.code, Stage.QUALIFIED), 0))
+        for p in PROFESSIONS
+    ]
+
+
+def trainers(excluding: User | None = None) -> sa.Select[tuple[User]]:
     """Everyone who holds the trainer role, by name (candidates for co-trainer)."""
-    return accounts.search_users(role=Role.TRAINER)
+    statement = accounts.search_users(role=Role.TRAINER)
+    return statement if excluding is None else statement.where(User.id != excluding.id)
 
 
 @dataclass(frozen=True)
@@ -129,12 +160,38 @@ def enrol(cohort: Cohort, users: Iterable[User], route: EnrolmentRoute) -> int:
     return joined
 
 
+def people(user_ids: Iterable[int]) -> list[User]:
+    """The accounts with these ids (unknown ids are left out)."""
+    ids = list(user_ids)
+    return list(db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars())
+
+
+def membership(cohort_id: int, user: User) -> CohortMember | None:
+    """A learner's current membership of a cohort, if they are in it."""
+    member = db.session.get(CohortMember, (cohort_id, user.id))
+    return member if member is not None and member.removed_at is None else None
+
+
+def group_members(member: CohortMember) -> list[User]:
+    """The people in a member's group, by name (none when they are in no group)."""
+    if member.group_id is None:
+        return []
+    return list(
+        db.session.execute(
+            sa.select(User)
+            .join(CohortMember, CohortMember.user_id == User.id)
+            .where(CohortMember.group_id == member.group_id, CohortMember.removed_at.is_(None))
+            .order_by(User.name)
+        ).scalars()
+    )
+
+
 def remove(cohort: Cohort, user_id: int) -> bool:
     """Take a learner out of a cohort; their records stay. False if they were not in it."""
     member = db.session.get(CohortMember, (cohort.id, user_id))
     if member is None or member.removed_at is not None:
         return False
-    member.removed_at = utcnow()
+    member.removed_at = clock.now()
     member.group_id = None
     db.session.flush()
     return True
@@ -314,7 +371,7 @@ def new_code() -> str:
 
 def create_join_code(cohort: Cohort, expires_at: datetime) -> JoinCode:
     """A new code for this cohort; any earlier code is revoked."""
-    now = utcnow()
+    now = clock.now()
     for old in db.session.execute(
         sa.select(JoinCode).where(JoinCode.cohort_id == cohort.id, JoinCode.revoked_at.is_(None))
     ).scalars():
@@ -339,7 +396,7 @@ def revoke_join_code(cohort: Cohort) -> None:
     """Stop the current code from working."""
     code = current_join_code(cohort)
     if code is not None:
-        code.revoked_at = utcnow()
+        code.revoked_at = clock.now()
         db.session.flush()
 
 
@@ -353,18 +410,18 @@ def join(user: User, text: str) -> Cohort | None:
     code = db.session.execute(
         sa.select(JoinCode).where(JoinCode.code == normalise_code(text))
     ).scalar_one_or_none()
-    if code is None or not code.usable(utcnow()):
+    if code is None or not code.usable(clock.now()):
         return None
     enrol(code.cohort, [user], EnrolmentRoute.JOIN_CODE)
     return code.cohort
 
 
-def default_expiry(cohort: Cohort) -> datetime:
+def default_last_day(cohort: Cohort) -> date:
     """A new code's suggested last day: the cohort's start date if that is later than two
-    weeks from now, else two weeks from now."""
-    fortnight = utcnow() + timedelta(days=14)
-    if cohort.starts_on and cohort.starts_on > fortnight.date():
-        return datetime.combine(cohort.starts_on, fortnight.timetz())
+    weeks from today, else two weeks from today."""
+    fortnight = clock.today() + timedelta(days=14)
+    if cohort.starts_on and cohort.starts_on > fortnight:
+        return cohort.starts_on
     return fortnight
 
 
@@ -528,3 +585,40 @@ def members_of(cohort_ids: Sequence[int]) -> dict[int, list[User]]:
     ):
         found.setdefault(cohort_id, []).append(user)
     return found
+
+
+@dataclass(frozen=True)
+class JointLearning:
+    """The cohorts an organisation's staff took part in, each with how many of them and the
+    cohort's mix; and how many staff were in a cohort that met its mix rule."""
+
+    rows: tuple[tuple[Cohort, int, MixSummary], ...]
+    staff_in_mixed: int
+
+
+def joint_learning(organisation: Organisation) -> JointLearning:
+    """Which cohorts the organisation's staff took part in, and whether each met the mix rule."""
+    taking_part = db.session.execute(
+        sa.select(Cohort, sa.func.count(CohortMember.user_id))
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .join(User, User.id == CohortMember.user_id)
+        .where(User.organisation_id == organisation.id, CohortMember.removed_at.is_(None))
+        .group_by(Cohort.id)
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+    ).all()
+    members = members_of([c.id for c, _ in taking_part])
+    rows = tuple(
+        (cohort, ours, mix_summary(cohort, members.get(cohort.id, [])))
+        for cohort, ours in taking_part
+    )
+    mixed = [cohort.id for cohort, _, summary in rows if not summary.warnings]
+    staff_in_mixed = db.session.execute(
+        sa.select(sa.func.count(sa.distinct(CohortMember.user_id)))
+        .join(User, User.id == CohortMember.user_id)
+        .where(
+            User.organisation_id == organisation.id,
+            CohortMember.removed_at.is_(None),
+            CohortMember.cohort_id.in_(mixed or [0]),
+        )
+    ).scalar_one()
+    return JointLearning(rows, staff_in_mixed)

@@ -84,6 +84,55 @@ def requirements(organisation: Organisation) -> list[RequiredTraining]:
     )
 
 
+def require(
+    organisation: Organisation,
+    kind: str,
+    slug: str,
+    *,
+    profession: str | None = None,
+    stage: Stage | None = None,
+    refresh_months: int | None = None,
+    due_soon_days: int = 60,
+) -> RequiredTraining:
+    """Require a module or scenario of the organisation's staff (or of one profession or
+    stage), once or again every ``refresh_months``."""
+    requirement = RequiredTraining(
+        organisation_id=organisation.id,
+        kind=kind,
+        slug=slug,
+        profession=profession,
+        stage=stage,
+        refresh_months=refresh_months,
+        due_soon_days=due_soon_days,
+    )
+    db.session.add(requirement)
+    db.session.flush()
+    return requirement
+
+
+def stop_requiring(organisation: Organisation, requirement_id: int) -> bool:
+    """Remove one of the organisation's requirements; False if it has no such requirement."""
+    requirement = db.session.get(RequiredTraining, requirement_id)
+    if requirement is None or requirement.organisation_id != organisation.id:
+        return False
+    db.session.delete(requirement)
+    db.session.flush()
+    return True
+
+
+def staff_member(organisation: Organisation, user_id: int) -> User | None:
+    """One of the organisation's staff, or None for anyone else."""
+    member = db.session.get(User, user_id)
+    return member if member is not None and member.organisation_id == organisation.id else None
+
+
+def staff_count(organisation: Organisation) -> int:
+    """How many people belong to the organisation."""
+    return db.session.execute(
+        sa.select(sa.func.count(User.id)).where(User.organisation_id == organisation.id)
+    ).scalar_one()
+
+
 def staff(
     organisation: Organisation, *, profession: str = "", stage: str = "", sort: str = "name"
 ) -> sa.Select[tuple[User]]:

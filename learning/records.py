@@ -6,11 +6,11 @@ Domain functions take explicit arguments, flush and never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from . import certificates, cpd, reports
+from . import certificates, clock, cpd, reports
 from .curriculum import Curriculum
 from .extensions import db
 from .items import ItemKind
@@ -40,8 +40,8 @@ class Achievement:
     cpd_hours: float
 
 
-def _day(value) -> date:
-    return value.date() if hasattr(value, "date") else value
+def _day(value: datetime | date) -> date:
+    return clock.day_of(value) if isinstance(value, datetime) else value
 
 
 def achievements(user: User, curriculum: Curriculum) -> list[Achievement]:
@@ -69,7 +69,7 @@ def achievements(user: User, curriculum: Curriculum) -> list[Achievement]:
     # Every programme's items at once, so the statuses take one query however many cohorts.
     items = {(c.kind, c.slug): c for cols in programmes.values() for c in cols}
     if items:
-        row = reports.progress_rows(list(items.values()), memberships[:1], date.today())[0]
+        row = reports.progress_rows(list(items.values()), memberships[:1], clock.today())[0]
         status = dict(zip(items, row.statuses, strict=True))
         for membership in memberships:
             cols = programmes[membership.cohort_id]
@@ -116,6 +116,24 @@ def issue(user: User, achievement: Achievement) -> Certificate:
     return certificate
 
 
+def certificates_of(user: User) -> list[Certificate]:
+    """Every certificate a person has been issued, newest first."""
+    return list(
+        db.session.execute(
+            sa.select(Certificate)
+            .where(Certificate.user_id == user.id)
+            .order_by(Certificate.issued_at.desc())
+        ).scalars()
+    )
+
+
+def revoke(certificate: Certificate) -> None:
+    """Mark a certificate as revoked (once: the first revocation's time is kept)."""
+    if certificate.revoked_at is None:
+        certificate.revoked_at = clock.now()
+        db.session.flush()
+
+
 def by_code(text: str) -> Certificate | None:
     """The certificate a typed or scanned code names, if any."""
     code = certificates.normalise_code(text)
@@ -146,6 +164,47 @@ def pdf(certificate: Certificate, *, platform: str, verify_url: str) -> bytes:
 # CPD record ------------------------------------------------------------------------------
 
 
+def add_cpd_entry(
+    user: User,
+    *,
+    on: date,
+    activity: str,
+    topic: str,
+    hours: float,
+    participatory: bool = False,
+    learned: str = "",
+    impact: str = "",
+    standard: str = "",
+    peer_reflection: bool = False,
+) -> CpdEntry:
+    """Record a learning activity the learner enters by hand."""
+    entry = CpdEntry(
+        user_id=user.id,
+        on=on,
+        activity=activity,
+        topic=topic,
+        hours=hours,
+        participatory=participatory,
+        learned=learned,
+        impact=impact,
+        standard=standard,
+        peer_reflection=peer_reflection,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def remove_cpd_entry(user: User, entry_id: int) -> bool:
+    """Delete an entry the learner added by hand; False if they have no such entry."""
+    entry = db.session.get(CpdEntry, entry_id)
+    if entry is None or entry.user_id != user.id:
+        return False
+    db.session.delete(entry)
+    db.session.flush()
+    return True
+
+
 def cpd_entries(user: User, curriculum: Curriculum) -> list[cpd.Entry]:
     """The learner's whole CPD record: automatic entries from completions (participatory
     when the item was part of one of their cohorts), manual entries, and reflections written
@@ -170,7 +229,7 @@ def cpd_entries(user: User, curriculum: Curriculum) -> list[cpd.Entry]:
         entries.append(
             cpd.Entry(
                 id=f"{completion.kind}-{completion.id}",
-                on=completion.completed_at.date(),
+                on=clock.day_of(completion.completed_at),
                 activity=(
                     cpd.Activity.GROUP
                     if together
@@ -218,7 +277,7 @@ def cpd_entries(user: User, curriculum: Curriculum) -> list[cpd.Entry]:
         entries.append(
             cpd.Entry(
                 id=f"reflection-{attempt.id}-{question.id}",
-                on=attempt.submitted_at.date(),
+                on=clock.day_of(attempt.submitted_at),
                 activity=cpd.Activity.OTHER,
                 topic=f"Reflection: {quiz.title}",
                 hours=0,

@@ -122,9 +122,7 @@ def test_demo_cohorts_show_a_good_mix_and_a_poor_one(app):
 
 
 def test_demo_employers_have_requirements_with_a_realistic_spread(app):
-    from datetime import date
-
-    from learning import PROJECT_ROOT, compliance
+    from learning import PROJECT_ROOT, clock, compliance
     from learning.content import load_catalogue
     from learning.quizzes import load_quizzes
 
@@ -138,7 +136,7 @@ def test_demo_employers_have_requirements_with_a_realistic_spread(app):
                 sa.select(Organisation).where(Organisation.name == name)
             ).scalar_one()
             required = compliance.requirements(organisation)
-            states = compliance.summary(organisation, required, date.today()).overall
+            states = compliance.summary(organisation, required, clock.today()).overall
             assert len(required) >= 3
             assert states.compliant and states.due_soon and states.expired and states.not_started
         from learning.models import Certificate, CpdEntry

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -15,11 +14,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import accounts, notify
+from .. import accounts, notify, records
 from ..access import require_role
 from ..extensions import db
 from ..forms import ActionForm, MoveOrganisationForm, OrganisationForm, RolesForm, options
-from ..models import Certificate, Organisation, OrganisationKind, Role, User, utcnow
+from ..models import Certificate, Organisation, OrganisationKind, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_role(Role.ADMIN))
@@ -66,17 +65,7 @@ def user(user_id: int):
         move_form=move_form,
         reset_form=reset_form,
         mail_configured=notify.can_send_mail(current_app.config),
-        certificates=_certificates(person),
-    )
-
-
-def _certificates(person: User) -> list[Certificate]:
-    return list(
-        db.session.execute(
-            sa.select(Certificate)
-            .where(Certificate.user_id == person.id)
-            .order_by(Certificate.issued_at.desc())
-        ).scalars()
+        certificates=records.certificates_of(person),
     )
 
 
@@ -130,7 +119,7 @@ def create_reset_link(user_id: int):
         reset_form=reset_form,
         reset_link=link,
         mail_configured=notify.can_send_mail(current_app.config),
-        certificates=_certificates(person),
+        certificates=records.certificates_of(person),
     )
 
 
@@ -151,8 +140,7 @@ def new_organisation():
     if accounts.organisation_name_taken(form.name.data):
         form.name.errors.append("An organisation with this name already exists")
         return render_template("admin/organisation_form.html", form=form, organisation=None), 422
-    organisation = Organisation(name=form.name.data.strip(), kind=OrganisationKind(form.kind.data))
-    db.session.add(organisation)
+    organisation = accounts.create_organisation(form.name.data, OrganisationKind(form.kind.data))
     db.session.commit()
     flash(f"{organisation.name} has been created.", "success")
     return redirect(url_for("admin.organisations"))
@@ -173,8 +161,7 @@ def edit_organisation(organisation_id: int):
         return render_template(
             "admin/organisation_form.html", form=form, organisation=organisation
         ), 422
-    organisation.name = form.name.data.strip()
-    organisation.kind = OrganisationKind(form.kind.data)
+    accounts.update_organisation(organisation, form.name.data, OrganisationKind(form.kind.data))
     db.session.commit()
     flash(f"{organisation.name} has been saved.", "success")
     return redirect(url_for("admin.organisations"))
@@ -186,8 +173,7 @@ def revoke_certificate(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if certificate.revoked_at is None:
-        certificate.revoked_at = utcnow()
-        db.session.commit()
+    records.revoke(certificate)
+    db.session.commit()
     flash(f"The certificate {certificate.code} has been revoked.", "success")
     return redirect(url_for("admin.user", user_id=certificate.user_id))

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import cohorts, compliance, cpd
+from .. import clock, cohorts, compliance, cpd
 from ..access import require_role
 from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import ActionForm, RequirementForm, options
 from ..items import ItemRef
-from ..models import Cohort, CohortMember, RequiredTraining, Role, User
+from ..models import RequiredTraining, Role
 from ..professions import BY_CODE, PROFESSIONS, Stage
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
@@ -52,16 +50,12 @@ def dashboard():
         return render_template("employer/no_organisation.html")
     organisation = _organisation()
     required = compliance.requirements(organisation)
-    summary = compliance.summary(organisation, required, date.today())
-    staff_count = db.session.execute(
-        sa.select(sa.func.count(User.id)).where(User.organisation_id == organisation.id)
-    ).scalar_one()
     return render_template(
         "employer/dashboard.html",
         organisation=organisation,
         required=required,
-        summary=summary,
-        staff_count=staff_count,
+        summary=compliance.summary(organisation, required, clock.today()),
+        staff_count=compliance.staff_count(organisation),
         titles=_titles(),
         who=_who,
     )
@@ -78,7 +72,7 @@ def _matrix(organisation):
         error_out=False,
     )
     required = compliance.requirements(organisation)
-    rows = compliance.rows(page.items, required, date.today())
+    rows = compliance.rows(page.items, required, clock.today())
     filters = {
         "profession": profession if profession in BY_CODE else "",
         "stage": stage if stage in {s.value for s in Stage} else "",
@@ -137,11 +131,11 @@ def matrix_csv():
 def person(user_id: int):
     """One member of staff's record of required training, with dates."""
     organisation = _organisation()
-    member = db.session.get(User, user_id)
-    if member is None or member.organisation_id != organisation.id:
+    member = compliance.staff_member(organisation, user_id)
+    if member is None:
         abort(404)
     required = compliance.requirements(organisation)
-    row = compliance.rows([member], required, date.today())[0]
+    row = compliance.rows([member], required, clock.today())[0]
     return render_template(
         "employer/person.html",
         organisation=organisation,
@@ -170,16 +164,14 @@ def requirements():
         if ref not in titles:
             form.item.errors.append("Choose a module or scenario from the list")
         else:
-            db.session.add(
-                RequiredTraining(
-                    organisation_id=organisation.id,
-                    kind=ref.kind,
-                    slug=ref.slug,
-                    profession=form.profession.data or None,
-                    stage=Stage(form.stage.data) if form.stage.data else None,
-                    refresh_months=form.refresh_months.data,
-                    due_soon_days=form.due_soon_days.data,
-                )
+            compliance.require(
+                organisation,
+                ref.kind,
+                ref.slug,
+                profession=form.profession.data or None,
+                stage=Stage(form.stage.data) if form.stage.data else None,
+                refresh_months=form.refresh_months.data,
+                due_soon_days=form.due_soon_days.data,
             )
             db.session.commit()
             flash(f"“{titles[ref]}” is now required.", "success")
@@ -202,10 +194,8 @@ def remove_requirement(requirement_id: int):
     organisation = _organisation()
     if not ActionForm().validate_on_submit():
         abort(400)
-    requirement = db.session.get(RequiredTraining, requirement_id)
-    if requirement is None or requirement.organisation_id != organisation.id:
+    if not compliance.stop_requiring(organisation, requirement_id):
         abort(404)
-    db.session.delete(requirement)
     db.session.commit()
     flash("The requirement has been removed.", "success")
     return redirect(url_for("employer.requirements"))
@@ -215,31 +205,10 @@ def remove_requirement(requirement_id: int):
 def joint_learning():
     """Which cohorts the organisation's staff took part in, and whether each met the mix rule."""
     organisation = _organisation()
-    taking_part = db.session.execute(
-        sa.select(Cohort, sa.func.count(CohortMember.user_id))
-        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .join(User, User.id == CohortMember.user_id)
-        .where(User.organisation_id == organisation.id, CohortMember.removed_at.is_(None))
-        .group_by(Cohort.id)
-        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
-    ).all()
-    members = cohorts.members_of([c.id for c, _ in taking_part])
-    rows = []
-    for cohort, ours in taking_part:
-        summary = cohorts.mix_summary(cohort, members.get(cohort.id, []))
-        rows.append((cohort, ours, summary))
-    staff_in_mixed = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(CohortMember.user_id)))
-        .join(User, User.id == CohortMember.user_id)
-        .where(
-            User.organisation_id == organisation.id,
-            CohortMember.removed_at.is_(None),
-            CohortMember.cohort_id.in_([c.id for c, _, s in rows if not s.warnings] or [0]),
-        )
-    ).scalar_one()
+    found = cohorts.joint_learning(organisation)
     return render_template(
         "employer/joint_learning.html",
         organisation=organisation,
-        rows=rows,
-        staff_in_mixed=staff_in_mixed,
+        rows=found.rows,
+        staff_in_mixed=found.staff_in_mixed,
     )

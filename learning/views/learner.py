@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts, attempts, cohorts, progress, reports
+from .. import accounts, attempts, clock, cohorts, progress, reports
 from ..curriculum import curriculum
 from ..extensions import db, limiter
 from ..forms import ChangePasswordForm, JoinForm, ProfileForm
-from ..models import CohortMember, User
 from ..professions import Stage
 
 bp = Blueprint("learner", __name__)
@@ -93,33 +89,18 @@ def my_cohorts():
 def my_cohort(cohort_id: int):
     """A learner's view of one cohort: the programme with due dates and their own status, and
     their group's members (names and professions, never others' scores)."""
-    membership = db.session.get(CohortMember, (cohort_id, current_user.id))
-    if membership is None or membership.removed_at is not None:
+    membership = cohorts.membership(cohort_id, current_user)
+    if membership is None:
         abort(404)
     cohort = membership.cohort
     cols = reports.columns(cohort, curriculum())
-    mine = reports.progress_rows(cols, [membership], date.today())[0]
-    group_members = []
-    if membership.group_id is not None:
-        group_members = (
-            db.session.execute(
-                sa.select(User)
-                .join(CohortMember, CohortMember.user_id == User.id)
-                .where(
-                    CohortMember.group_id == membership.group_id,
-                    CohortMember.removed_at.is_(None),
-                )
-                .order_by(User.name)
-            )
-            .scalars()
-            .all()
-        )
+    mine = reports.progress_rows(cols, [membership], clock.today())[0]
     return render_template(
         "learner/cohort.html",
         cohort=cohort,
         membership=membership,
         programme=list(zip(cols, mine.statuses, strict=True)),
-        group_members=group_members,
+        group_members=cohorts.group_members(membership),
     )
 
 

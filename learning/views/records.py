@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -17,11 +15,10 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from .. import cpd, records
+from .. import clock, cpd, records
 from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import ActionForm, CpdEntryForm, options
-from ..models import CpdEntry
 
 bp = Blueprint("records", __name__)
 
@@ -100,7 +97,7 @@ def verify(code: str):
 def cpd_record():
     """Totals, regulator progress and every entry of the learner's CPD record."""
     entries = records.cpd_entries(current_user, curriculum())
-    today = date.today()
+    today = clock.today()
     export = cpd.export_for(current_user.profession_code)
     return render_template(
         "records/cpd.html",
@@ -122,19 +119,17 @@ def new_cpd_entry():
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
         return render_template("records/cpd_entry.html", form=form), status
-    db.session.add(
-        CpdEntry(
-            user_id=current_user.id,
-            on=form.on.data,
-            activity=form.activity.data,
-            topic=form.topic.data,
-            hours=float(form.hours.data),
-            participatory=bool(form.participatory.data),
-            learned=form.learned.data or "",
-            impact=form.impact.data or "",
-            standard=form.standard.data or "",
-            peer_reflection=bool(form.peer_reflection.data),
-        )
+    records.add_cpd_entry(
+        current_user,
+        on=form.on.data,
+        activity=form.activity.data,
+        topic=form.topic.data,
+        hours=float(form.hours.data),
+        participatory=bool(form.participatory.data),
+        learned=form.learned.data or "",
+        impact=form.impact.data or "",
+        standard=form.standard.data or "",
+        peer_reflection=bool(form.peer_reflection.data),
     )
     db.session.commit()
     flash("The activity has been added to your CPD record.", "success")
@@ -147,10 +142,8 @@ def delete_cpd_entry(entry_id: int):
     """Remove an entry the learner added by hand."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    entry = db.session.get(CpdEntry, entry_id)
-    if entry is None or entry.user_id != current_user.id:
+    if not records.remove_cpd_entry(current_user, entry_id):
         abort(404)
-    db.session.delete(entry)
     db.session.commit()
     flash("The entry has been removed.", "success")
     return redirect(url_for("records.cpd_record"))
@@ -173,7 +166,7 @@ def cpd_export():
         "records/cpd_export.html",
         export=export,
         tables=export.tables(entries),
-        totals=cpd.totals(entries, date.today()),
+        totals=cpd.totals(entries, clock.today()),
         exports=cpd.EXPORTS,
     )
 
@@ -186,5 +179,5 @@ def cpd_export_csv():
     return Response(
         cpd.to_csv(export.tables(entries)[0]),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{export.filename(date.today())}"'},
+        headers={"Content-Disposition": f'attachment; filename="{export.filename(clock.today())}"'},
     )

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -20,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import cohorts, grouping, reports
+from .. import accounts, clock, cohorts, grouping, reports
 from ..access import require_role
 from ..curriculum import curriculum
 from ..extensions import db
@@ -34,8 +32,8 @@ from ..forms import (
     options,
 )
 from ..items import ItemRef
-from ..models import Cohort, CohortMember, Organisation, Role, User
-from ..professions import BY_CODE, PROFESSIONS, Stage
+from ..models import Cohort, Role
+from ..professions import BY_CODE, Stage
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 # Admins may open any cohort, to support trainers; ownership is checked per cohort.
@@ -54,29 +52,12 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
 def dashboard():
     """The trainer's cohorts, and the learners on the platform to draw on."""
     mine = db.session.execute(cohorts.visible_to(current_user)).scalars().all()
-    sizes = dict(
-        db.session.execute(
-            sa.select(CohortMember.cohort_id, sa.func.count())
-            .where(
-                CohortMember.cohort_id.in_([c.id for c in mine]),
-                CohortMember.removed_at.is_(None),
-            )
-            .group_by(CohortMember.cohort_id)
-        ).all()
+    return render_template(
+        "trainer/dashboard.html",
+        cohorts=mine,
+        sizes=cohorts.sizes(mine),
+        rows=cohorts.learners_by_profession(),
     )
-    counts = {
-        (code, stage): count
-        for code, stage, count in db.session.execute(
-            sa.select(User.profession_code, User.stage, sa.func.count(User.id)).group_by(
-                User.profession_code, User.stage
-            )
-        )
-    }
-    rows = [
-        (p, counts.get((p.code, Stage.STUDENT), 0), counts.get((p.code, Stage.QUALIFIED), 0))
-        for p in PROFESSIONS
-    ]
-    return render_template("trainer/dashboard.html", cohorts=mine, sizes=sizes, rows=rows)
 
 
 # Creating and editing --------------------------------------------------------------------
@@ -95,7 +76,7 @@ def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
             require_housing=target.get("require_housing", True),
             co_trainers=[t.id for t in cohort.co_trainers],
         )
-    others = db.session.execute(cohorts.trainers().where(User.id != current_user.id)).scalars()
+    others = db.session.execute(cohorts.trainers(excluding=current_user)).scalars()
     form.co_trainers.choices = options([(u.id, f"{u.name} ({u.email})") for u in others])
     return form
 
@@ -156,7 +137,7 @@ def cohort(cohort_id: int):
         mix=cohorts.mix_summary(cohort, [user for _, user in members]),
         columns=reports.columns(cohort, curriculum()),
         code=cohorts.current_join_code(cohort),
-        now=datetime.now(UTC),
+        now=clock.now(),
         action=ActionForm(),
     )
 
@@ -244,13 +225,11 @@ def learners(cohort_id: int):
         query=query,
         profession=profession,
         organisation_id=organisation_id,
-        organisations=db.session.execute(sa.select(Organisation).order_by(Organisation.name))
-        .scalars()
-        .all(),
+        organisations=db.session.execute(accounts.organisations()).scalars().all(),
         upload=UploadForm(),
-        code_form=JoinCodeForm(expires_on=cohorts.default_expiry(cohort).date()),
+        code_form=JoinCodeForm(expires_on=cohorts.default_last_day(cohort)),
         code=cohorts.current_join_code(cohort),
-        now=datetime.now(UTC),
+        now=clock.now(),
         action=ActionForm(),
     )
 
@@ -262,8 +241,7 @@ def add_learners(cohort_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     ids = [int(v) for v in request.form.getlist("user") if v.isdigit()][:500]
-    people = db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars().all()
-    joined = cohorts.enrol(cohort, people, cohorts.EnrolmentRoute.PICKED)
+    joined = cohorts.enrol(cohort, cohorts.people(ids), cohorts.EnrolmentRoute.PICKED)
     db.session.commit()
     flash(f"{joined} {'learner' if joined == 1 else 'learners'} added.", "success")
     return redirect(url_for("trainer.learners", cohort_id=cohort.id))
@@ -334,11 +312,10 @@ def make_join_code(cohort_id: int):
     form = JoinCodeForm()
     if not form.validate_on_submit():
         flash("Enter the last day the code should work.", "error")
-    elif form.expires_on.data < date.today():
+    elif form.expires_on.data < clock.today():
         flash("The last day must be today or later.", "error")
     else:
-        expires = datetime.combine(form.expires_on.data, time.max, tzinfo=UTC)
-        cohorts.create_join_code(cohort, expires)
+        cohorts.create_join_code(cohort, clock.end_of(form.expires_on.data))
         db.session.commit()
         flash("A new join code is ready. The old one no longer works.", "success")
     return redirect(url_for("trainer.learners", cohort_id=cohort.id) + "#join-code")
@@ -373,7 +350,7 @@ def _matrix(cohort: Cohort):
         error_out=False,
     )
     cols = reports.columns(cohort, curriculum())
-    rows = reports.progress_rows(cols, page.items, date.today())
+    rows = reports.progress_rows(cols, page.items, clock.today())
     filters = {
         "profession": profession if profession in BY_CODE else "",
         "stage": stage if stage in {s.value for s in Stage} else "",
