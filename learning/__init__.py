@@ -7,6 +7,7 @@ Nothing here touches the database, so gunicorn can fork safely after it.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,8 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import clock, curriculum
 from . import config as config_module
-from . import curriculum
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,6 +126,9 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("date")
     def format_date(value: Any) -> str:
+        # A timestamp shows the day it was in England, the calendar due dates are kept in.
+        if isinstance(value, datetime):
+            value = clock.day_of(value)
         return value.strftime("%-d %B %Y") if value else ""
 
     @app.template_filter("datetime")

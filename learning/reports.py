@@ -16,6 +16,7 @@ from itertools import combinations
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from . import clock
 from .cpd import safe_cell
 from .curriculum import Curriculum
 from .extensions import db
@@ -227,7 +228,7 @@ def csv_rows(cols: Sequence[Column], rows: Sequence[Row]) -> list[list[str]]:
             label = status.cell.label + (" (overdue)" if status.overdue else "")
             line += [
                 label,
-                status.on.date().isoformat() if status.on else "",
+                clock.day_of(status.on).isoformat() if status.on else "",
                 f"{status.score:.0f}%" if status.score is not None else "",
             ]
         lines.append([safe_cell(cell) for cell in line])

@@ -113,3 +113,10 @@ def test_one_freeze_moves_every_due_date(app, make_user, make_organisation):
     assert 'value="2027-03-15"' in after["learners"]
     assert "Expired" in after["matrix"].split("Grace Adeyemi")[1].split("</tr>")[0]
     assert last_year(after["cpd"]) == "0"
+
+
+def test_a_timestamp_shows_the_day_it_was_in_england(app):
+    show = app.jinja_env.filters["date"]
+    assert show(datetime(2026, 6, 14, 23, 30, tzinfo=UTC)) == "15 June 2026"
+    assert show(datetime(2026, 12, 1, 23, 30, tzinfo=UTC)) == "1 December 2026"
+    assert show(date(2026, 6, 14)) == "14 June 2026"
