@@ -6,6 +6,7 @@ once per file version (see :mod:`learning.content.render`), so a page only looks
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -345,25 +346,21 @@ def _load(
     return Catalogue.of(modules, glossary, warnings), problems
 
 
-_rendered: dict[tuple, render.RenderedBody] = {}
-
-
 def _render(
     draft: _Draft, glossary: Glossary, slugs: frozenset[str], module_url: str, glossary_url: str
 ) -> render.RenderedBody:
-    """Render a body once per (file version, glossary version, set of modules, URLs)."""
-    key = (draft.version, draft.slug, glossary.version, slugs, module_url, glossary_url)
-    if key not in _rendered:
-        if len(_rendered) > 2000:
-            _rendered.clear()
-        _rendered[key] = render.render_body(
-            draft.body,
-            glossary=glossary,
-            slugs=slugs,
-            module_url=module_url,
-            glossary_url=glossary_url,
-        )
-    return _rendered[key]
+    """Render a body once per (body, glossary, set of modules, URLs); see :func:`_rendered`."""
+    return _rendered(draft.body, glossary, slugs, module_url, glossary_url)
+
+
+@functools.lru_cache(maxsize=2048)
+def _rendered(
+    body: str, glossary: Glossary, slugs: frozenset[str], module_url: str, glossary_url: str
+) -> render.RenderedBody:
+    """The rendering of one body, kept so that reloading renders only what changed."""
+    return render.render_body(
+        body, glossary=glossary, slugs=slugs, module_url=module_url, glossary_url=glossary_url
+    )
 
 
 def _module(draft: _Draft, body: render.RenderedBody) -> Module:
@@ -709,8 +706,6 @@ def _link_problems(
 
 # One catalogue per process -----------------------------------------------------------------
 
-_live: dict[tuple, tuple[tuple, Catalogue]] = {}
-
 
 def catalogue_for(
     root: Path,
@@ -726,18 +721,23 @@ def catalogue_for(
     catalogue is reloaded when one changed (only changed files are rendered again). Raises
     :class:`ContentError` when (re)loading finds problems.
     """
-    key = (Path(root).resolve(), quiz_slugs, module_url, glossary_url)
-    cached = _live.get(key)
-    if cached is not None and not debug:
-        return cached[1]
-    stamp = _fingerprint(key[0])
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    catalogue = load_catalogue(
-        key[0], quiz_slugs=quiz_slugs, module_url=module_url, glossary_url=glossary_url
+    root = Path(root).resolve()
+    stamp = _fingerprint(root) if debug else None
+    return _catalogue(root, quiz_slugs, module_url, glossary_url, stamp)
+
+
+@functools.lru_cache(maxsize=32)
+def _catalogue(
+    root: Path,
+    quiz_slugs: frozenset[str] | None,
+    module_url: str,
+    glossary_url: str,
+    stamp: tuple | None,
+) -> Catalogue:
+    """One loaded catalogue per root, URLs and (in debug mode) state of the files."""
+    return load_catalogue(
+        root, quiz_slugs=quiz_slugs, module_url=module_url, glossary_url=glossary_url
     )
-    _live[key] = (stamp, catalogue)
-    return catalogue
 
 
 def _fingerprint(root: Path) -> tuple:

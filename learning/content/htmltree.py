@@ -1,7 +1,10 @@
 """A small element tree built with the standard library's HTML parser.
 
 Used on HTML that the sanitiser has already made well formed, so that glossary marking, link
-rewriting and text extraction work on elements and text nodes rather than on raw strings.
+rewriting and text extraction work on elements and text nodes rather than on raw strings. It
+parses the sanitiser's output, not Markdown's: that is the only HTML that includes the author's
+raw HTML and is final (see :mod:`learning.content.render`). The serialiser is ours so that
+the pages' bytes do not depend on how a library chooses to escape.
 """
 
 from __future__ import annotations

@@ -3,15 +3,23 @@
 The pipeline, run once per file version at load time:
 
 1. Python-Markdown (tables, fenced code, definition lists, heading ids from ``toc``, and the
-   profession callouts below) produces HTML in which each callout is wrapped in a private
-   ``<learning-callout>`` element.
-2. That HTML is cut at the callout elements (found with the standard HTML parser) into plain
-   segments and callout segments, and each segment is sanitised by nh3 on its own: an author's
-   unclosed ``<div>`` or stray ``</div>`` is closed or dropped inside its own segment and cannot
-   swallow or break the page around it.
-3. Each sanitised segment is parsed into a small element tree, on which internal links are
-   checked and rewritten, glossary terms are marked (first occurrence on the page only) and
-   headings and plain text are collected for the table of contents and search.
+   profession callouts below) parses the body into its element tree, in which each callout is
+   a private ``<learning-callout>`` element. One Markdown instance per thread is reused, with
+   ``reset()`` between documents (building one costs more than converting a fragment).
+2. The last tree processor (:class:`_Segments`) takes that tree apart at the callouts, and each
+   segment is serialised with Markdown's own serialiser and postprocessors (which put the
+   author's raw HTML back), then sanitised by nh3 on its own: an author's unclosed ``<div>`` or
+   stray ``</div>`` is closed or dropped inside its own segment and cannot swallow or break the
+   page around it.
+3. Each sanitised segment is parsed into a small element tree (:mod:`.htmltree`), on which
+   internal links are checked and rewritten, glossary terms are marked (first occurrence on the
+   page only) and headings and plain text are collected for the table of contents and search.
+
+Why step 3 parses HTML again rather than working on Markdown's tree: only the sanitiser's
+output is the final page. The author's raw HTML exists in Markdown's tree only as placeholders
+(it is put back after serialising), so links, headings and terms inside it would be missed;
+and the glossary marks (``<a class="glossary-term">``) must be added after sanitising, since
+the allow-list rightly lets authors write no ``class`` attributes of their own.
 
 :func:`render_body` is looked up through this module by the loader, so a test can replace it
 (``monkeypatch.setattr(render, "render_body", ...)``) and prove that pages never call it.
@@ -20,8 +28,8 @@ The pipeline, run once per file version at load time:
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as etree
@@ -30,6 +38,7 @@ import markdown
 import nh3
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from learning.professions import BY_CODE
@@ -177,63 +186,112 @@ class _CalloutProcessor(BlockProcessor):
             blocks.insert(0, rest)
 
 
+#: A segment of the page as Markdown's tree: (profession, title) for a callout, else None,
+#: and a ``<div>`` holding its content.
+_Piece = tuple[tuple[str, str] | None, etree.Element]
+
+
+class _Segments(Treeprocessor):
+    """Runs last: takes the finished tree apart at the top-level callouts into ``pieces``.
+
+    The root is left empty, so ``convert()`` has nothing more to serialise; :func:`_html`
+    serialises each piece instead. What lies between two callouts (the first callout's tail
+    included) is one plain piece, exactly as if the page's HTML had been cut at the callouts.
+    """
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.pieces: list[_Piece] = []
+
+    def run(self, root: etree.Element) -> None:
+        pieces: list[_Piece] = []
+        plain = etree.Element("div")
+        plain.text = root.text
+        for child in list(root):
+            if child.tag != CALLOUT_TAG:
+                plain.append(child)
+                continue
+            pieces.append((None, plain))
+            inner = etree.Element("div")
+            inner.text = child.text
+            inner.extend(child)
+            code = child.get("data-profession") or ""
+            pieces.append(((code, child.get("data-title") or default_title(code)), inner))
+            plain = etree.Element("div")
+            plain.text = child.tail
+        pieces.append((None, plain))
+        self.pieces = pieces
+        root.clear()
+
+
 class _CalloutExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.parser.blockprocessors.register(_CalloutProcessor(md.parser), "callout", 105)
+        # After every built-in tree processor (the last, "unescape", has priority 0).
+        md.treeprocessors.register(_Segments(md), SEGMENTS, -10)
 
 
-class _CalloutCutter(HTMLParser):
-    """Finds the offsets of the top-level ``<learning-callout>`` elements in HTML."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.html = html
-        self.line_starts = [0]
-        self.line_starts += [m.end() for m in re.finditer("\n", html)]
-        self.depth = 0
-        self.found: list[tuple[int, int, int, int, dict[str, str | None]]] = []
-        self._open: tuple[int, int, dict[str, str | None]] | None = None
-
-    def _offset(self) -> int:
-        line, column = self.getpos()
-        return self.line_starts[line - 1] + column
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag != CALLOUT_TAG:
-            return
-        self.depth += 1
-        if self.depth == 1:
-            start = self._offset()
-            self._open = (start, start + len(self.get_starttag_text() or ""), dict(attrs))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag != CALLOUT_TAG or not self.depth:
-            return
-        self.depth -= 1
-        if self.depth == 0 and self._open is not None:
-            start, inner_start, attrs = self._open
-            inner_end = self._offset()
-            end = self.html.index(">", inner_end) + 1
-            self.found.append((start, inner_start, inner_end, end, attrs))
-            self._open = None
+SEGMENTS = "learning-segments"
+_local = threading.local()
 
 
-def _cut(html: str) -> list[tuple[str, str, str] | str]:
-    """Split rendered HTML into plain HTML strings and (profession, title, inner HTML)."""
-    cutter = _CalloutCutter(html)
-    cutter.feed(html)
-    cutter.close()
-    pieces: list[tuple[str, str, str] | str] = []
-    position = 0
-    for start, inner_start, inner_end, end, attrs in cutter.found:
-        pieces.append(html[position:start])
-        code = attrs.get("data-profession") or ""
-        pieces.append(
-            (code, attrs.get("data-title") or default_title(code), html[inner_start:inner_end])
+def _markdown() -> markdown.Markdown:
+    """This thread's Markdown instance, reset for a new document.
+
+    An instance keeps per-document state (stashed HTML, references, the table of contents),
+    so threads (Flask's threaded dev server, a debug reload) never share one.
+    """
+    md = getattr(_local, "markdown", None)
+    if md is None:
+        md = _local.markdown = markdown.Markdown(
+            extensions=[
+                "tables",
+                "fenced_code",
+                "sane_lists",
+                "def_list",
+                "toc",
+                _CalloutExtension(),
+            ],
+            extension_configs={"tables": {"use_align_attribute": True}},
         )
-        position = end
-    pieces.append(html[position:])
-    return [p for p in pieces if not isinstance(p, str) or p.strip()]
+    return md.reset()
+
+
+def _pieces(source: str) -> list[tuple[str, str, str] | str]:
+    """The body as plain HTML strings and (profession, title, inner HTML), not yet sanitised."""
+    md = _markdown()
+    segments: _Segments = md.treeprocessors[SEGMENTS]  # type: ignore[assignment]
+    segments.pieces = []
+    try:
+        md.convert(source)
+    except BaseException:
+        _local.markdown = None  # an interrupted parse may leave state behind: start afresh
+        raise
+    found = segments.pieces
+    segments.pieces = []
+    pieces: list[tuple[str, str, str] | str] = []
+    for index, (callout, element) in enumerate(found):
+        html = _html(md, element)
+        if callout is not None:
+            pieces.append((*callout, html))
+            continue
+        # As convert() strips the whole page: the start of the first piece, the end of the last.
+        if index == 0:
+            html = html.lstrip()
+        if index == len(found) - 1:
+            html = html.rstrip()
+        if html.strip():
+            pieces.append(html)
+    return pieces
+
+
+def _html(md: markdown.Markdown, element: etree.Element) -> str:
+    """The HTML inside ``element``, serialised and post-processed as ``convert()`` would."""
+    output = md.serializer(element)
+    output = output[output.index("<div>") + len("<div>") : output.rindex("</div>")]
+    for postprocessor in md.postprocessors:
+        output = postprocessor.run(output)
+    return output
 
 
 def _sanitise(html: str) -> str:
@@ -268,18 +326,7 @@ def render_body(
     glossary_url: str = "/glossary",
 ) -> RenderedBody:
     """Render one module body (Markdown without its front matter); see the module docstring."""
-    md = markdown.Markdown(
-        extensions=[
-            "tables",
-            "fenced_code",
-            "sane_lists",
-            "def_list",
-            "toc",
-            _CalloutExtension(),
-        ],
-        extension_configs={"tables": {"use_align_attribute": True}},
-    )
-    pieces = _cut(md.convert(source))
+    pieces = _pieces(source)
 
     trees: list[tuple[htmltree.Element, tuple[str, str] | None]] = []
     for piece in pieces:

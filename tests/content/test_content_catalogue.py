@@ -69,7 +69,7 @@ def test_loading_again_renders_only_files_whose_version_changed(course, monkeypa
     calls = []
     real = render.render_body
     monkeypatch.setattr(render, "render_body", lambda *a, **k: calls.append(1) or real(*a, **k))
-    monkeypatch.setattr(catalogue_module, "_rendered", {})
+    catalogue_module._rendered.cache_clear()
     load_catalogue(course)
     assert len(calls) == 3
     path = course / "modules" / "safeguarding-adults.md"
