@@ -8,7 +8,6 @@ that is when it is needed most. The other groups need the app.
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 
 import click
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import PROJECT_ROOT, accounts, demo
+from . import PROJECT_ROOT, accounts, clock, demo
 from .curriculum import check as check_curriculum
 from .curriculum import curriculum
 from .extensions import db
@@ -37,7 +36,7 @@ demo_cli = AppGroup("demo", help="Demo organisations and accounts.")
 )
 def check_content(root: Path) -> None:
     """Print every problem as path:line: message; exit 1 if there is any."""
-    result = check_curriculum(root, today=date.today())
+    result = check_curriculum(root, today=clock.today())
     for warning in result.warnings:
         click.echo(f"warning: {warning}")
     for problem in result.problems:
