@@ -12,6 +12,7 @@ from functools import cache
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
@@ -22,10 +23,32 @@ from .professions import BY_CODE, Stage
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
-_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 "low memory" defaults
-PRODUCTION_HASHER_PARAMETERS = (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism)
-# Verified against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+@cache
+def _hasher_with(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    """An argon2id hasher at this cost, built once per cost."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def _hasher() -> PasswordHasher:
+    """The app's argon2id hasher, at the cost its ``PASSWORD_HASH_*`` settings give.
+
+    Read from the app rather than fixed here so that test apps, and the servers and commands
+    the tests start as separate processes, can hash cheaply while production keeps its cost.
+    """
+    config = current_app.config
+    return _hasher_with(
+        config["PASSWORD_HASH_TIME_COST"],
+        config["PASSWORD_HASH_MEMORY_COST"],
+        config["PASSWORD_HASH_PARALLELISM"],
+    )
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Verified against when the email is unknown, so both failures take the same time."""
+    return hasher.hash("not a real password, only for timing")
 
 
 @cache
@@ -55,7 +78,7 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
 
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def user_by_email(email: str) -> User | None:
@@ -99,13 +122,14 @@ def register(person: NewPerson) -> User:
 def authenticate(email: str, password: str) -> User | None:
     """The user these credentials belong to, or None; takes the same time either way."""
     user = user_by_email(email)
+    hasher = _hasher()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        hasher.verify(user.password_hash if user else _dummy_hash(hasher), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
@@ -114,7 +138,7 @@ def authenticate(email: str, password: str) -> User | None:
 def verify_password(user: User, password: str) -> bool:
     """Whether this is the user's current password."""
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -208,7 +232,9 @@ def move_to_organisation(user: User, organisation: Organisation | None) -> None:
 def search_users(query: str = "", role: Role | None = None) -> sa.Select[tuple[User]]:
     """Users matching a free-text query on name, email or registration number, by name."""
     statement = (
-        sa.select(User).options(selectinload(User.organisation)).order_by(User.name, User.id)
+        sa.select(User)
+        .options(selectinload(User.organisation), selectinload(User.role_grants))
+        .order_by(User.name, User.id)
     )
     words = query.split()
     for word in words[:6]:

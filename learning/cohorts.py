@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from . import accounts, clock, enrolment, grouping, mix
 from .extensions import db
@@ -463,9 +464,10 @@ def move_item(cohort: Cohort, item_id: int, offset: int) -> bool:
 
 
 def my_cohorts(user: User) -> sa.Select[tuple[Cohort]]:
-    """The cohorts a learner belongs to."""
+    """The cohorts a learner belongs to, with their programmes."""
     return (
         sa.select(Cohort)
+        .options(selectinload(Cohort.items))
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .where(CohortMember.user_id == user.id, CohortMember.removed_at.is_(None))
         .order_by(Cohort.starts_on.desc(), Cohort.id.desc())

@@ -43,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "DEMO_PASSWORD": "demo-password-2026",
     "TRUSTED_PROXIES": 0,
     "PAGE_SIZE": 25,
+    # argon2id's cost: RFC 9106's "low memory" profile (3 passes over 64 MiB in 4 lanes).
+    "PASSWORD_HASH_TIME_COST": 3,
+    "PASSWORD_HASH_MEMORY_COST": 65536,  # KiB
+    "PASSWORD_HASH_PARALLELISM": 4,
     # Uploads (enrolment CSVs) are at most 2 MB; refuse anything far larger before reading it.
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
 }
@@ -63,7 +67,14 @@ _TEXT = (
     "MAIL_DEFAULT_SENDER",
     "DEMO_PASSWORD",
 )
-_INTEGER = ("MAIL_PORT", "TRUSTED_PROXIES", "PASSWORD_RESET_MAX_AGE")
+_INTEGER = (
+    "MAIL_PORT",
+    "TRUSTED_PROXIES",
+    "PASSWORD_RESET_MAX_AGE",
+    "PASSWORD_HASH_TIME_COST",
+    "PASSWORD_HASH_MEMORY_COST",
+    "PASSWORD_HASH_PARALLELISM",
+)
 _FLAGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 
 

@@ -1,4 +1,8 @@
-"""People and facts about them. Content (modules, quizzes) lives in files, not here."""
+"""People and facts about them. Content (modules, quizzes) lives in files, not here.
+
+Relationships load lazily, one row's worth at a time. A query that reads a relationship for
+many rows asks for it (``selectinload``, ``joinedload``), so no page runs a query per row.
+"""
 
 from __future__ import annotations
 
@@ -138,10 +142,7 @@ class User(UserMixin, db.Model):
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     role_grants: Mapped[list[RoleGrant]] = relationship(
-        back_populates="user",
-        cascade="all, delete-orphan",
-        lazy="selectin",
-        foreign_keys="RoleGrant.user_id",
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="RoleGrant.user_id"
     )
 
     def __repr__(self) -> str:
@@ -228,7 +229,6 @@ class QuizAttempt(db.Model):
         back_populates="attempt",
         cascade="all, delete-orphan",
         order_by="QuizResponse.sequence",
-        lazy="selectin",
     )
 
     @property
@@ -286,12 +286,9 @@ class Cohort(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
-    co_trainers: Mapped[list[User]] = relationship(secondary="cohort_trainer", lazy="selectin")
+    co_trainers: Mapped[list[User]] = relationship(secondary="cohort_trainer")
     items: Mapped[list[ProgrammeItem]] = relationship(
-        back_populates="cohort",
-        cascade="all, delete-orphan",
-        order_by="ProgrammeItem.position",
-        lazy="selectin",
+        back_populates="cohort", cascade="all, delete-orphan", order_by="ProgrammeItem.position"
     )
     groups: Mapped[list[CohortGroup]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan", order_by="CohortGroup.number"

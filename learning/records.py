@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from . import certificates, clock, cpd, reports
 from .curriculum import Curriculum
@@ -20,6 +21,7 @@ from .models import (
     CohortMember,
     Completion,
     CpdEntry,
+    ProgrammeItem,
     QuizAttempt,
     QuizResponse,
     User,
@@ -58,9 +60,9 @@ def achievements(user: User, curriculum: Curriculum) -> list[Achievement]:
             found.append(Achievement(kind, slug, content.title, _day(on), content.cpd_hours))
     memberships = (
         db.session.execute(
-            sa.select(CohortMember).where(
-                CohortMember.user_id == user.id, CohortMember.removed_at.is_(None)
-            )
+            sa.select(CohortMember)
+            .options(joinedload(CohortMember.cohort).selectinload(Cohort.items))
+            .where(CohortMember.user_id == user.id, CohortMember.removed_at.is_(None))
         )
         .scalars()
         .all()
@@ -210,13 +212,12 @@ def cpd_entries(user: User, curriculum: Curriculum) -> list[cpd.Entry]:
     when the item was part of one of their cohorts), manual entries, and reflections written
     in scenarios (as drafts to finish)."""
     in_cohorts = {
-        (item.kind, item.slug)
-        for cohort in db.session.execute(
-            sa.select(Cohort)
-            .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        (kind, slug)
+        for kind, slug in db.session.execute(
+            sa.select(ProgrammeItem.kind, ProgrammeItem.slug)
+            .join(CohortMember, CohortMember.cohort_id == ProgrammeItem.cohort_id)
             .where(CohortMember.user_id == user.id, CohortMember.removed_at.is_(None))
-        ).scalars()
-        for item in cohort.items
+        )
     }
     entries: list[cpd.Entry] = []
     for completion in db.session.execute(

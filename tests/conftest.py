@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -24,11 +23,13 @@ from learning.extensions import db, limiter
 from learning.models import Organisation, OrganisationKind, Role, User
 from learning.professions import Stage
 
-# Cheap hashing keeps the suite fast; production parameters are tested in test_security.
-accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-accounts._DUMMY_HASH = accounts._hasher.hash("timing only")
-
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
+# Cheap argon2id keeps the suite fast; test_security checks that production keeps its cost.
+CHEAP_HASHING = {
+    "PASSWORD_HASH_TIME_COST": 1,
+    "PASSWORD_HASH_MEMORY_COST": 1024,
+    "PASSWORD_HASH_PARALLELISM": 1,
+}
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "correct horse battery"
 
@@ -92,6 +93,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "MAIL_SUPPRESS_SEND": True,
             "SERVER_NAME": None,
             "CONTENT_ROOT": FIXTURE_COURSE,
+            **CHEAP_HASHING,
         }
     )
     with app.app_context():
@@ -198,6 +200,30 @@ def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[FlaskClient, str], int]:
+    """How many SQL statements one GET of a page runs; the page must answer 200."""
+
+    def count(client: FlaskClient, path: str) -> int:
+        statements = 0
+
+        def counter(*_args: object) -> None:
+            nonlocal statements
+            statements += 1
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            response = client.get(path)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+        assert response.status_code == 200, (path, response.status_code)
+        return statements
+
+    return count
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -383,32 +383,6 @@ def test_the_matrix_and_its_csv_carry_the_same_rows(app, as_trainer, make_cohort
     assert rows[1][5] == "Not started (overdue)"
 
 
-def test_the_matrix_takes_the_same_number_of_queries_for_any_cohort_size(
-    app, as_trainer, make_cohort, make_user
-):
-    def queries_for(n: int) -> int:
-        people = [make_user(name=f"Learner {n}-{i}") for i in range(n)]
-        cohort_id = make_cohort(
-            members=people,
-            items=(("module", "hospital-discharge"), ("quiz", "safeguarding-basics")),
-        )
-        count = 0
-
-        def counter(*_args):
-            nonlocal count
-            count += 1
-
-        with app.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute", counter)
-            try:
-                assert as_trainer.get(f"/trainer/cohorts/{cohort_id}/progress").status_code == 200
-            finally:
-                sa.event.remove(db.engine, "before_cursor_execute", counter)
-        return count
-
-    assert queries_for(3) == queries_for(40)
-
-
 # Perspectives ----------------------------------------------------------------------------
 
 

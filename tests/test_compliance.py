@@ -9,7 +9,6 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
@@ -213,49 +212,6 @@ def test_the_summary_computed_in_sql_agrees_with_each_persons_cells(
                 states[compliance.State.EXPIRED],
                 states[compliance.State.NOT_STARTED],
             ), rule.slug
-
-
-def test_the_reports_take_the_same_number_of_queries_for_any_number_of_staff(
-    app, client, employer, trust, make_user, login
-):
-    require(app, trust, refresh_months=12)
-    login(employer)
-
-    def queries(path: str) -> int:
-        count = 0
-
-        def counter(*_args):
-            nonlocal count
-            count += 1
-
-        with app.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute", counter)
-            try:
-                assert client.get(path).status_code == 200
-            finally:
-                sa.event.remove(db.engine, "before_cursor_execute", counter)
-        return count
-
-    def add_staff(n: int) -> None:
-        with app.app_context():
-            db.session.add_all(
-                User(
-                    email=f"bulk{n}-{i}@example.test",
-                    name=f"Bulk {i}",
-                    password_hash="x",
-                    profession_code="nursing",
-                    stage=Stage.QUALIFIED,
-                    organisation_id=trust.id,
-                )
-                for i in range(n)
-            )
-            db.session.commit()
-
-    add_staff(3)
-    few = (queries("/employer/"), queries("/employer/compliance"))
-    add_staff(200)
-    many = (queries("/employer/"), queries("/employer/compliance"))
-    assert few == many
 
 
 def test_joint_learning_lists_the_cohorts_staff_took_part_in(

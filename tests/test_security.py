@@ -9,9 +9,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from learning import accounts
-from learning.config import instance_secret_key
+from learning.config import DEFAULTS, from_environ, instance_secret_key
 
-from .conftest import PASSWORD, csrf_token
+from .conftest import CHEAP_HASHING, PASSWORD, csrf_token
 
 
 @pytest.fixture
@@ -99,13 +99,36 @@ def test_reading_the_sign_in_page_is_not_limited(app, client, monkeypatch):
     assert all(client.get("/sign-in").status_code == 200 for _ in range(5))
 
 
-def test_passwords_are_hashed_with_argon2id_at_recommended_strength():
-    hasher = PasswordHasher()  # what production uses (tests swap in a cheaper one for speed)
-    hashed = hasher.hash("a perfectly fine passphrase")
-    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
-    assert hasher.verify(hashed, "a perfectly fine passphrase")
-    assert hashed != hasher.hash("a perfectly fine passphrase")  # salted
-    assert accounts.PRODUCTION_HASHER_PARAMETERS == (3, 65536, 4)
+def hash_as_in_production(app, monkeypatch) -> None:
+    """From now on the app hashes at production's cost (the suite's app hashes cheaply)."""
+    for name in CHEAP_HASHING:
+        monkeypatch.setitem(app.config, name, DEFAULTS[name])
+
+
+def test_passwords_are_hashed_with_argon2id_at_recommended_strength(app, monkeypatch, tmp_path):
+    hash_as_in_production(app, monkeypatch)
+    assert {name: DEFAULTS[name] for name in CHEAP_HASHING} == {
+        "PASSWORD_HASH_TIME_COST": 3,
+        "PASSWORD_HASH_MEMORY_COST": 65536,
+        "PASSWORD_HASH_PARALLELISM": 4,
+    }
+    assert not CHEAP_HASHING.keys() & from_environ({}, tmp_path).keys()  # no env, no change
+    with app.app_context():
+        hashed = accounts.hash_password("a perfectly fine passphrase")
+        assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert PasswordHasher().verify(hashed, "a perfectly fine passphrase")
+        assert hashed != accounts.hash_password("a perfectly fine passphrase")  # salted
+
+
+def test_a_password_hashed_at_a_lower_cost_is_rehashed_at_the_next_sign_in(
+    app, make_user, monkeypatch
+):
+    user = make_user()
+    hash_as_in_production(app, monkeypatch)
+    with app.app_context():
+        assert accounts.user_by_email(user.email).password_hash.startswith("$argon2id$v=19$m=1024,")
+        signed_in = accounts.authenticate(user.email, PASSWORD)
+        assert signed_in.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import CHEAP_HASHING
+
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +54,8 @@ def site(tmp_path_factory) -> Iterator[str]:
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "LOGIN_LIMIT_ACCOUNT": "4 per minute",
         "CONTENT_ROOT": str(ROOT),
+        # Separate processes do not share the test app's config: tell them to hash cheaply too.
+        **{name: str(value) for name, value in CHEAP_HASHING.items()},
     }
     env.pop("SECRET_KEY", None)  # the workers must agree on the generated one
     flask = [str(BIN / "flask"), "--app", "app"]
