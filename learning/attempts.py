@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
 from . import grading, progress
-from .content import Catalogue
+from .curriculum import Curriculum
 from .extensions import db
 from .items import ItemKind
 from .models import QuizAttempt, QuizResponse, User, utcnow
-from .quizzes import Quiz, QuizCatalogue, Step
+from .quizzes import Quiz, Step, cases, questions
 
 
 class AttemptLimitReached(Exception):
@@ -143,21 +143,29 @@ def restart(attempt: QuizAttempt, case: Quiz) -> None:
     db.session.flush()
 
 
+def respond(attempt: QuizAttempt, quiz: Quiz, key: str, answer) -> None:
+    """Record one response the way its quiz's shape takes it: an answer to a question, or a
+    decision at a case's current step (the demo data plays quizzes through this)."""
+    _RESPONSES[quiz.shape](attempt, quiz, key, answer)
+
+
+_RESPONSES = {
+    questions.SHAPE: lambda attempt, quiz, key, answer: save_answers(attempt, {key: answer}),
+    cases.SHAPE: decide,
+}
+
+
 # Submitting ------------------------------------------------------------------------------
 
 
-def submit(attempt: QuizAttempt, quiz: Quiz, quizzes: QuizCatalogue, modules: Catalogue) -> bool:
+def submit(attempt: QuizAttempt, quiz: Quiz, content: Curriculum) -> bool:
     """Grade and close an attempt, once. False when it had already been submitted (a double
     click or a resent form), in which case nothing changes."""
     now = utcnow()
-    if quiz.is_branching:
-        result = grading.grade_path(quiz, decisions(attempt), attempt.as_profession)
-        points = {d.step.id: (d.choice.points, None) for d in result.decisions}
-        outcome = result.outcome.id
-    else:
-        marked = grading.grade(quiz, saved_answers(attempt, quiz))
-        points = {r.question.id: (r.points, r.correct) for r in marked.questions}
-        result, outcome = marked, None
+    ordered = sorted(attempt.responses, key=_by_sequence)
+    marked = quiz.shape.mark(
+        quiz, [(r.question_id, r.answer) for r in ordered], attempt.as_profession
+    )
     # Only the first submission changes the row: the condition makes a second one a no-op,
     # even from another worker at the same moment.
     closed = db.session.execute(
@@ -166,10 +174,10 @@ def submit(attempt: QuizAttempt, quiz: Quiz, quizzes: QuizCatalogue, modules: Ca
         .values(
             submitted_at=now,
             updated_at=now,
-            score=result.score,
-            max_score=result.max_score,
-            passed=result.passed,
-            outcome_step=outcome,
+            score=marked.score,
+            max_score=marked.max_score,
+            passed=marked.passed,
+            outcome_step=marked.outcome,
         )
         .execution_options(synchronize_session=False)
     )
@@ -178,21 +186,21 @@ def submit(attempt: QuizAttempt, quiz: Quiz, quizzes: QuizCatalogue, modules: Ca
         return False
     db.session.refresh(attempt)
     for response in attempt.responses:
-        response.points, response.correct = points.get(response.question_id, (0.0, None))
-    if result.passed:
+        response.points, response.correct = marked.points.get(response.question_id, (0.0, None))
+    if marked.passed:
         progress.record_completion(attempt.user_id, ItemKind.QUIZ, quiz.slug, quiz.version, now)
-        _complete_modules(attempt.user_id, quiz, quizzes, modules)
+        _complete_modules(attempt.user_id, quiz, content)
     db.session.flush()
     return True
 
 
-def _complete_modules(user_id: int, quiz: Quiz, quizzes: QuizCatalogue, modules: Catalogue) -> None:
+def _complete_modules(user_id: int, quiz: Quiz, content: Curriculum) -> None:
     """A module completed by quiz is complete once every one of its quizzes is passed."""
     user = db.session.get(User, user_id)
     passed = passed_slugs(user)
-    for module in modules.modules:
+    for module in content.modules.modules:
         if module.completion == "quiz" and quiz.slug in module.quizzes:
-            if all(slug in passed for slug in module.quizzes if quizzes.get(slug)):
+            if all(slug in passed for slug in module.quizzes if content.quizzes.get(slug)):
                 progress.complete_module(user, module)
 
 

@@ -270,14 +270,12 @@ def cpd_entries(user: User, curriculum: Curriculum) -> list[cpd.Entry]:
     ).all()
     for attempt, response in reflections:
         quiz = curriculum.quizzes.get(attempt.quiz_slug)
-        if quiz is None or quiz.is_branching or not isinstance(response.answer, str):
-            continue
-        question = next((q for q in quiz.questions if q.id == response.question_id), None)
-        if question is None or question.type != "reflection" or not response.answer.strip():
+        written = quiz and quiz.shape.reflection(quiz, response.question_id, response.answer)
+        if not written:
             continue
         entries.append(
             cpd.Entry(
-                id=f"reflection-{attempt.id}-{question.id}",
+                id=f"reflection-{attempt.id}-{response.question_id}",
                 on=clock.day_of(attempt.submitted_at),
                 activity=cpd.Activity.OTHER,
                 topic=f"Reflection: {quiz.title}",

@@ -274,47 +274,9 @@ class Decision:
     right: frozenset[str]
 
 
-def _answers_of(quiz: Quiz, key: str, answer, correct, points) -> tuple[str, ...]:
-    """The answer categories one response counts towards."""
-    if quiz.is_branching:
-        step = quiz.step(key)
-        choice = step.choice(answer) if step else None
-        return (choice.text if choice else str(answer),)
-    question = next((q for q in quiz.questions if q.id == key), None)
-    if question is None or question.type == "reflection":
-        return ()
-    if question.type == "single":
-        option = question.option(answer)
-        return (option.text if option else str(answer),)
-    if question.type == "true-false":
-        return ("True" if answer else "False",)
-    if question.type == "multiple":
-        return tuple(o.text for o in question.options if o.id in (answer or []))
-    if correct:
-        return ("Right",)
-    return ("Partly right",) if points else ("Not right",)
-
-
 def _ordered_answers(quiz: Quiz, key: str, seen: set[str]) -> tuple[tuple[str, ...], frozenset]:
-    """Answer categories in the author's order, and which of them are right."""
-    if quiz.is_branching:
-        step = quiz.step(key)
-        best = max((c.points for c in step.choices), default=0)
-        texts = [c.text for c in step.choices]
-        right = frozenset(c.text for c in step.choices if c.points == best and best > 0)
-    else:
-        question = next(q for q in quiz.questions if q.id == key)
-        if question.type in ("single", "multiple"):
-            texts = [o.text for o in question.options]
-            right = frozenset(o.text for o in question.options if o.correct)
-        elif question.type == "true-false":
-            texts = ["True", "False"]
-            right = frozenset(
-                "True" if o.id == "true" else "False" for o in question.options if o.correct
-            )
-        else:
-            texts = ["Right", "Partly right", "Not right"]
-            right = frozenset(["Right"])
+    """Answer categories in the author's order (then any others given), and the right ones."""
+    texts, right = quiz.shape.category_order(quiz, key)
     extra = sorted(seen - set(texts))
     return tuple(texts) + tuple(extra), right
 
@@ -366,19 +328,14 @@ def perspectives(cohort: Cohort, quizzes: QuizCatalogue) -> list[Decision]:
     given: dict[tuple[str, str], dict[int, tuple[str, Stage, tuple[str, ...]]]] = defaultdict(dict)
     for slug, user_id, profession, stage, key, answer, correct, points in rows:
         quiz = quizzes.get(slug)
-        answers = _answers_of(quiz, key, answer, correct, points)
-        if answers or (not quiz.is_branching):
+        answers = quiz.shape.categories(quiz, key, answer, correct, points)
+        if answers or quiz.shape.counts_unanswered:
             given[(slug, key)][user_id] = (profession, stage, answers)
 
     decisions = []
     for slug in slugs:
         quiz = quizzes.get(slug)
-        keys = (
-            [s.id for s in quiz.steps if not s.is_end]
-            if quiz.is_branching
-            else [q.id for q in quiz.questions if q.type != "reflection"]
-        )
-        for key in keys:
+        for key in quiz.shape.decision_keys(quiz):
             learners = given.get((slug, key), {})
             if not learners:
                 continue
@@ -386,7 +343,7 @@ def perspectives(cohort: Cohort, quizzes: QuizCatalogue) -> list[Decision]:
             answers, right = _ordered_answers(quiz, key, seen)
             by_prof, prof_cols = _split(learners, answers, lambda p, s: p)
             by_stage, stage_cols = _split(learners, answers, lambda p, s: s.value)
-            title = quiz.step(key).title if quiz.is_branching else quiz.question(key).title
+            title = quiz.shape.decision_title(quiz, key)
             decisions.append(
                 Decision(
                     quiz=quiz,

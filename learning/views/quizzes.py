@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .. import attempts, grading
-from ..curriculum import catalogue, quizzes
+from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import ActionForm
 from ..models import QuizAttempt
@@ -23,7 +23,7 @@ bp = Blueprint("quizzes", __name__)
 
 
 def _quiz_or_404(slug: str) -> Quiz:
-    quiz = quizzes().get(slug)
+    quiz = curriculum().quizzes.get(slug)
     if quiz is None:
         abort(404)
     return quiz
@@ -46,7 +46,7 @@ def index():
     profession = profession if profession in BY_CODE else ""
     shown = [
         q
-        for q in quizzes()
+        for q in curriculum().quizzes
         if (not topic or q.topic == topic) and (not profession or q.is_for(profession))
     ]
     results = (
@@ -73,7 +73,7 @@ def quiz(slug: str):
         taken = db.session.execute(attempts.attempts(current_user, slug)).scalars().all()
         left = attempts.attempts_left(current_user, found)
         current = next((a for a in taken if a.submitted_at is None), None)
-    modules = [m for m in (catalogue().get(s) for s in found.modules) if m is not None]
+    modules = [m for m in (curriculum().modules.get(s) for s in found.modules) if m is not None]
     return render_template(
         "quizzes/quiz.html",
         quiz=found,
@@ -172,7 +172,7 @@ class _QuestionPages:
         if any(q.required and q.id not in answered for q in quiz.questions):
             flash("Answer every question before you submit.", "error")
             return redirect(url_for("quizzes.confirm", attempt_id=attempt.id))
-        attempts.submit(attempt, quiz, quizzes(), catalogue())
+        attempts.submit(attempt, quiz, curriculum())
         db.session.commit()
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
 
@@ -224,7 +224,7 @@ class _CasePages:
         except grading.DecisionError:
             return self.show(attempt, case, error="Choose one of the options shown.", status=422)
         if reached.is_end:
-            attempts.submit(attempt, case, quizzes(), catalogue())
+            attempts.submit(attempt, case, curriculum())
             db.session.commit()
             return redirect(url_for("quizzes.review", attempt_id=attempt.id))
         db.session.commit()
