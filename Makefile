@@ -9,6 +9,8 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# The suite runs in one process per core (pytest-xdist), a test file per process at a time.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
@@ -56,11 +58,11 @@ lint: install-test
 	$(FLASK) content check
 
 pytest-sqlite: install-test
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # Exits 0 with a note when PostgreSQL is unreachable, unless REQUIRE_POSTGRES=1.
 pytest-postgres: install-test
-	TEST_DB=postgresql $(BIN)/pytest
+	TEST_DB=postgresql $(BIN)/pytest $(PYTEST_PARALLEL)
 
 test: lint pytest-sqlite pytest-postgres
 

@@ -2,7 +2,9 @@
 
 ``TEST_DB=postgresql`` runs the suite on ``TEST_DATABASE_URL`` (default: the local ``test``
 database); otherwise on a temporary SQLite file. ``REQUIRE_POSTGRES=1`` turns an unreachable
-PostgreSQL into a failure instead of a skipped run.
+PostgreSQL into a failure instead of a skipped run. Under pytest-xdist (``-n``) each worker has
+a database of its own: its own SQLite file, or ``<database>_gw0`` and so on beside the
+PostgreSQL one.
 """
 
 from __future__ import annotations
@@ -69,10 +71,27 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"database: {os.environ.get('TEST_DB') or 'sqlite'}"
 
 
+def worker_database(url: str, worker: str) -> str:
+    """The PostgreSQL database of one pytest-xdist worker (``test_gw0``...), created if new:
+    workers run at once, so each needs tables of its own."""
+    base = sa.make_url(url)
+    wanted = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": wanted}
+        ).first()
+        if exists is None:
+            connection.execute(sa.text(f'CREATE DATABASE "{wanted}"'))
+    engine.dispose()
+    return base.set(database=wanted).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if os.environ.get("TEST_DB") == "postgresql":
-        return postgres_url()
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return worker_database(postgres_url(), worker) if worker else postgres_url()
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
