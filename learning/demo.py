@@ -1,10 +1,14 @@
 """Demo data: the organisations, staff and learners a reviewer meets on first run.
 
-``load`` is idempotent: it creates what is missing and leaves what exists alone.
+``load`` is idempotent: it creates what is missing and leaves what exists alone. Everything
+it records (reading, attempts, decisions, completions, requirements, CPD entries) goes
+through the domain functions the views call, so the demo cannot drift from the real thing;
+past events are recorded by holding the clock at the moment each one happened.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from dataclasses import dataclass
@@ -12,27 +16,25 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from . import accounts, cohorts, grading, records
+from . import accounts, attempts, clock, cohorts, compliance, progress, records
 from .content import Catalogue
 from .curriculum import Curriculum
 from .extensions import db
+from .items import ItemKind
 from .models import (
     Cohort,
-    Completion,
     CpdEntry,
     EnrolmentRoute,
     ModuleProgress,
     Organisation,
     OrganisationKind,
     QuizAttempt,
-    QuizResponse,
     RequiredTraining,
     Role,
     User,
-    utcnow,
 )
 from .professions import Stage
-from .quizzes import Question, Quiz, QuizCatalogue
+from .quizzes import QuizCatalogue
 
 TRUST = "Riverside NHS Foundation Trust"
 COUNCIL = "Northfield City Council Adult Social Care"
@@ -169,10 +171,8 @@ def load(
     created = {"organisations": 0, "people": 0}
     for name, kind in ORGANISATIONS:
         if name not in existing:
-            existing[name] = Organisation(name=name, kind=kind)
-            db.session.add(existing[name])
+            existing[name] = accounts.create_organisation(name, kind)
             created["organisations"] += 1
-    db.session.flush()
 
     emails = set(db.session.execute(sa.select(User.email)).scalars())
     for person in PEOPLE:
@@ -199,7 +199,11 @@ def load(
         else (0, {})
     )
     created["cohorts"] = cohorts_made
-    created["attempts"] = _load_attempts(quizzes, wanted) if quizzes is not None else 0
+    created["attempts"] = (
+        _load_attempts(quizzes, catalogue, wanted)
+        if catalogue is not None and quizzes is not None
+        else 0
+    )
     created["requirements"] = _load_requirements(catalogue, quizzes) if catalogue else 0
     created["records"] = _load_records(catalogue, quizzes) if catalogue and quizzes else 0
     return created
@@ -224,7 +228,7 @@ def _load_progress(catalogue: Catalogue) -> int:
         return 0
     chance = random.Random(2026)  # noqa: S311 - demo data, not security
     slugs = [m.slug for m in catalogue.modules]
-    now = utcnow()
+    now = clock.now()
     rows = 0
     for email, user in sorted(learners.items()):
         done, reading = READING.get(email) or (
@@ -237,43 +241,18 @@ def _load_progress(catalogue: Catalogue) -> int:
                 continue
             started = now - timedelta(days=120 - 20 * n, hours=chance.randint(0, 12))
             finished = started + timedelta(minutes=module.minutes + chance.randint(5, 90))
-            db.session.add(
-                ModuleProgress(
-                    user_id=user.id,
-                    module_slug=slug,
-                    started_at=started,
-                    completed_at=finished,
-                    completed_version=module.version,
-                )
-            )
-            db.session.add(
-                Completion(
-                    user_id=user.id,
-                    kind="module",
-                    slug=slug,
-                    version=module.version,
-                    completed_at=finished,
-                )
-            )
+            with clock.frozen(started):
+                progress.open_module(user, module)
+            with clock.frozen(finished):
+                progress.complete_module(user, module)
             rows += 1
-        if reading and reading not in done and catalogue.get(reading) is not None:
-            started = now - timedelta(days=chance.randint(1, 14))
-            db.session.add(ModuleProgress(user_id=user.id, module_slug=reading, started_at=started))
+        module = catalogue.get(reading) if reading and reading not in done else None
+        if module is not None:
+            with clock.frozen(now - timedelta(days=chance.randint(1, 14))):
+                progress.open_module(user, module)
             rows += 1
     db.session.flush()
     return rows
-
-
-REFLECTIONS = (
-    "I had not realised the housing officer has a legal duty of their own here. Next time I "
-    "will ask who in housing to contact before the discharge meeting, not after.",
-    "I tend to assume the social worker will lead. This made me see what I would notice that "
-    "they would not, and that I should say it in the meeting.",
-    "Asking the person what they want to happen first changed the whole plan. I will write "
-    "their own words in my notes.",
-    "I was unsure when to share information without consent. I will check our policy and talk "
-    "it through with our safeguarding lead this week.",
-)
 
 
 def _leaning(profession: str, question_id: str) -> float:
@@ -283,55 +262,10 @@ def _leaning(profession: str, question_id: str) -> float:
     return 0.45 + 0.5 * digest[0] / 255
 
 
-def _demo_answer(question: Question, right: bool, chance: random.Random) -> grading.Answer:
-    """A plausible answer to a question, right or not."""
-    kind = question.type
-    options = list(question.options)
-    if kind == "reflection":
-        return chance.choice(REFLECTIONS)
-    if kind == "single":
-        pool = [o for o in options if o.correct == right] or options
-        return chance.choice(pool).id
-    if kind == "true-false":
-        truth = next(o.id for o in options if o.correct) == "true"
-        return truth if right else not truth
-    if kind == "multiple":
-        correct = frozenset(o.id for o in options if o.correct)
-        if right:
-            return correct
-        picked = frozenset(o.id for o in options if chance.random() < 0.5)
-        return picked or frozenset([options[0].id])
-    if kind == "ordering":
-        order = [item.id for item in question.items]
-        if not right:
-            chance.shuffle(order)
-        return tuple(order)
-    if kind == "matching":
-        choices = [c.id for c in question.choices]
-        return {
-            item.id: item.answer if right else chance.choice(choices) for item in question.items
-        }
-    accepted = [o.text for o in options if o.correct]
-    wrong = [o.text for o in options if not o.correct] or ["not sure"]
-    return chance.choice(accepted if right else wrong)
-
-
-def _demo_path(case: Quiz, profession: str, chance: random.Random) -> list[tuple[str, str]]:
-    """A walk through a case that leans towards good choices, more for some professions."""
-    made: list[tuple[str, str]] = []
-    step = case.first_step
-    while not step.is_end:
-        choices = sorted(step.choices_for(profession), key=lambda c: -c.points)
-        good = chance.random() < _leaning(profession, f"{case.slug}/{step.id}")
-        choice = choices[0] if good or len(choices) == 1 else chance.choice(choices[1:])
-        made.append((step.id, choice.id))
-        step = grading.next_step(case, made, profession)
-    return made
-
-
-def _load_attempts(quizzes: QuizCatalogue, wanted: dict[int, set[str]]) -> int:
+def _load_attempts(quizzes: QuizCatalogue, modules: Catalogue, wanted: dict[int, set[str]]) -> int:
     """Give the demo learners submitted attempts on several scenarios, once: most of their
-    cohorts' scenarios, and a few others."""
+    cohorts' scenarios, and a few others. Each is taken as a learner takes it: started,
+    answered (or decided) a minute a question, and submitted after the quiz's minutes."""
     learners = list(
         db.session.execute(
             sa.select(User)
@@ -346,7 +280,7 @@ def _load_attempts(quizzes: QuizCatalogue, wanted: dict[int, set[str]]) -> int:
     ).first():
         return 0
     chance = random.Random(42)  # noqa: S311 - demo data, not security
-    now = utcnow()
+    now = clock.now()
     made = 0
     for user in learners:
         profession = user.profession_code
@@ -354,59 +288,15 @@ def _load_attempts(quizzes: QuizCatalogue, wanted: dict[int, set[str]]) -> int:
         chosen |= {slug for slug in sorted(wanted.get(user.id, ())) if chance.random() < 0.85}
         for quiz in (q for q in quizzes if q.slug in chosen):
             started = now - timedelta(days=chance.randint(2, 90), minutes=chance.randint(0, 600))
-            attempt = QuizAttempt(
-                user_id=user.id,
-                quiz_slug=quiz.slug,
-                quiz_version=quiz.version,
-                as_profession=profession,
-                started_at=started,
-            )
-            if quiz.is_branching:
-                result = grading.grade_path(quiz, _demo_path(quiz, profession, chance), profession)
-                for n, decision in enumerate(result.decisions):
-                    attempt.responses.append(
-                        QuizResponse(
-                            question_id=decision.step.id,
-                            sequence=n,
-                            answer=decision.choice.id,
-                            points=decision.choice.points,
-                            answered_at=started + timedelta(minutes=n + 1),
-                        )
-                    )
-                attempt.outcome_step = result.outcome.id
-            else:
-                answers = {
-                    q.id: _demo_answer(
-                        q, chance.random() < _leaning(profession, f"{quiz.slug}/{q.id}"), chance
-                    )
-                    for q in quiz.questions
-                }
-                result = grading.grade(quiz, answers)
-                for n, marked in enumerate(result.questions):
-                    attempt.responses.append(
-                        QuizResponse(
-                            question_id=marked.question.id,
-                            sequence=n,
-                            answer=grading.answer_to_json(marked.answer),
-                            points=marked.points,
-                            correct=marked.correct,
-                            answered_at=started + timedelta(minutes=n + 1),
-                        )
-                    )
-            attempt.score, attempt.max_score = result.score, result.max_score
-            attempt.passed = result.passed
-            attempt.submitted_at = attempt.updated_at = started + timedelta(minutes=quiz.minutes)
-            if result.passed:
-                db.session.add(
-                    Completion(
-                        user_id=user.id,
-                        kind="quiz",
-                        slug=quiz.slug,
-                        version=quiz.version,
-                        completed_at=attempt.submitted_at,
-                    )
-                )
-            db.session.add(attempt)
+            with clock.frozen(started):
+                attempt = attempts.start(user, quiz, profession)
+            leaning = functools.partial(_leaning, profession)
+            play = quiz.shape.demo_play(quiz, profession, chance, leaning)
+            for n, (key, answer) in enumerate(play):
+                with clock.frozen(started + timedelta(minutes=n + 1)):
+                    attempts.respond(attempt, quiz, key, answer)
+            with clock.frozen(started + timedelta(minutes=quiz.minutes)):
+                attempts.submit(attempt, quiz, Curriculum(modules, quizzes))
             made += 1
     db.session.flush()
     return made
@@ -438,12 +328,12 @@ COHORTS = (
             "kwame.asante@demo.test",
         ),
         (
-            ("module", "introduction", -20),
-            ("module", "hospital-discharge", -6),
-            ("quiz", "mrs-khan-goes-home", 5),
-            ("quiz", "medically-optimised-nowhere-to-go", 12),
-            ("quiz", "where-should-mr-osei-live", 19),
-            ("quiz", "friday-afternoon-discharge", 26),
+            (ItemKind.MODULE, "introduction", -20),
+            (ItemKind.MODULE, "hospital-discharge", -6),
+            (ItemKind.QUIZ, "mrs-khan-goes-home", 5),
+            (ItemKind.QUIZ, "medically-optimised-nowhere-to-go", 12),
+            (ItemKind.QUIZ, "where-should-mr-osei-live", 19),
+            (ItemKind.QUIZ, "friday-afternoon-discharge", 26),
         ),
     ),
     (
@@ -462,10 +352,10 @@ COHORTS = (
             "mei.lin@demo.test",
         ),
         (
-            ("module", "safeguarding-adults", -10),
-            ("quiz", "money-goes-missing", -3),
-            ("quiz", "an-unexplained-injury", 4),
-            ("quiz", "behind-the-front-door", 11),
+            (ItemKind.MODULE, "safeguarding-adults", -10),
+            (ItemKind.QUIZ, "money-goes-missing", -3),
+            (ItemKind.QUIZ, "an-unexplained-injury", 4),
+            (ItemKind.QUIZ, "behind-the-front-door", 11),
         ),
     ),
 )
@@ -477,12 +367,12 @@ def _load_cohorts(catalogue: Catalogue, quizzes: QuizCatalogue) -> tuple[int, di
     trainer = accounts.user_by_email("trainer@demo.test")
     people = {u.email: u for u in db.session.execute(sa.select(User)).scalars()}
     existing = {c.name for c in db.session.execute(sa.select(Cohort)).scalars()}
-    today = utcnow().date()
+    today = clock.today()
     made = 0
     wanted: dict[int, set[str]] = {}
     for name, description, emails, programme in COHORTS:
         members = [people[e] for e in emails if e in people]
-        slugs = {slug for kind, slug, _ in programme if kind == "quiz"}
+        slugs = {slug for kind, slug, _ in programme if kind is ItemKind.QUIZ}
         for member in members:
             wanted.setdefault(member.id, set()).update(slugs)
         if name in existing or trainer is None:
@@ -499,12 +389,12 @@ def _load_cohorts(catalogue: Catalogue, quizzes: QuizCatalogue) -> tuple[int, di
             ),
         )
         for kind, slug, due_in in programme:
-            known = catalogue.get(slug) if kind == "module" else quizzes.get(slug)
+            known = Curriculum(catalogue, quizzes).get((kind, slug))
             if known is not None:
                 cohorts.add_item(cohort, kind, slug, today + timedelta(days=due_in))
         cohorts.enrol(cohort, members, EnrolmentRoute.PICKED)
         cohorts.allocate_groups(cohort, size=4, count=None, seed=1)
-        cohorts.create_join_code(cohort, utcnow() + timedelta(days=14))
+        cohorts.create_join_code(cohort, clock.now() + timedelta(days=14))
         made += 1
     db.session.flush()
     return made, wanted
@@ -512,13 +402,13 @@ def _load_cohorts(catalogue: Catalogue, quizzes: QuizCatalogue) -> tuple[int, di
 
 #: What the demo employers require: (organisation, kind, slug, profession, months, due soon).
 REQUIREMENTS = (
-    (TRUST, "module", "safeguarding-adults", None, 36, 60),
-    (TRUST, "module", "information-sharing", None, 12, 30),
-    (TRUST, "module", "hospital-discharge", "nursing", None, 60),
-    (TRUST, "quiz", "mrs-khan-goes-home", "occupational-therapy", 24, 60),
-    (COUNCIL, "module", "safeguarding-adults", None, 36, 60),
-    (COUNCIL, "module", "mental-capacity", None, 24, 60),
-    (COUNCIL, "quiz", "money-goes-missing", "social-work", 36, 90),
+    (TRUST, ItemKind.MODULE, "safeguarding-adults", None, 36, 60),
+    (TRUST, ItemKind.MODULE, "information-sharing", None, 12, 30),
+    (TRUST, ItemKind.MODULE, "hospital-discharge", "nursing", None, 60),
+    (TRUST, ItemKind.QUIZ, "mrs-khan-goes-home", "occupational-therapy", 24, 60),
+    (COUNCIL, ItemKind.MODULE, "safeguarding-adults", None, 36, 60),
+    (COUNCIL, ItemKind.MODULE, "mental-capacity", None, 24, 60),
+    (COUNCIL, ItemKind.QUIZ, "money-goes-missing", "social-work", 36, 90),
 )
 
 #: Months since staff last did each item, dealt out in turn: some current, some due soon
@@ -532,21 +422,19 @@ def _load_requirements(catalogue: Catalogue, quizzes: QuizCatalogue | None) -> i
     if db.session.execute(sa.select(RequiredTraining.id).limit(1)).first():
         return 0
     made = 0
-    now = utcnow()
+    now = clock.now()
     for n, (org_name, kind, slug, profession, months, soon) in enumerate(REQUIREMENTS):
         organisation = organisations.get(org_name)
-        exists = catalogue.get(slug) if kind == "module" else (quizzes and quizzes.get(slug))
+        exists = catalogue.get(slug) if kind is ItemKind.MODULE else (quizzes and quizzes.get(slug))
         if organisation is None or exists is None:
             continue
-        db.session.add(
-            RequiredTraining(
-                organisation_id=organisation.id,
-                kind=kind,
-                slug=slug,
-                profession=profession,
-                refresh_months=months,
-                due_soon_days=soon,
-            )
+        compliance.require(
+            organisation,
+            kind,
+            slug,
+            profession=profession,
+            refresh_months=months,
+            due_soon_days=soon,
         )
         made += 1
         staff = db.session.execute(
@@ -558,14 +446,8 @@ def _load_requirements(catalogue: Catalogue, quizzes: QuizCatalogue | None) -> i
             age = AGES[(i + n) % len(AGES)]
             if age is None:
                 continue
-            db.session.add(
-                Completion(
-                    user_id=person.id,
-                    kind=kind,
-                    slug=slug,
-                    version=exists.version,
-                    completed_at=now - timedelta(days=30 * age + 3 * i),
-                )
+            progress.record_completion(
+                person.id, kind, slug, exists.version, now - timedelta(days=30 * age + 3 * i)
             )
     db.session.flush()
     return made
@@ -612,25 +494,23 @@ def _load_records(catalogue: Catalogue, quizzes: QuizCatalogue) -> int:
     if db.session.execute(sa.select(CpdEntry.id).limit(1)).first():
         return 0
     made = 0
-    today = utcnow().date()
+    today = clock.today()
     for email, _ in NAMED_ACCOUNTS[4:]:
         user = accounts.user_by_email(email)
         if user is None:
             continue
         for days, activity, topic, hours, together, learned, impact, standard in CPD_DIARY:
-            db.session.add(
-                CpdEntry(
-                    user_id=user.id,
-                    on=today - timedelta(days=days),
-                    activity=activity,
-                    topic=topic,
-                    hours=hours,
-                    participatory=together,
-                    learned=learned,
-                    impact=impact,
-                    standard=standard,
-                    peer_reflection=together,
-                )
+            records.add_cpd_entry(
+                user,
+                on=today - timedelta(days=days),
+                activity=activity,
+                topic=topic,
+                hours=hours,
+                participatory=together,
+                learned=learned,
+                impact=impact,
+                standard=standard,
+                peer_reflection=together,
             )
             made += 1
         for achievement in records.achievements(user, Curriculum(catalogue, quizzes))[:2]:
