@@ -86,13 +86,3 @@ def curriculum() -> Curriculum:
     if current_app.debug:
         return load(Path(current_app.config["CONTENT_ROOT"]), debug=True)
     return current_app.extensions["curriculum"]
-
-
-def catalogue() -> Catalogue:
-    """The modules (to be replaced by ``curriculum().modules``)."""
-    return curriculum().modules
-
-
-def quizzes() -> QuizCatalogue:
-    """The quizzes and cases (to be replaced by ``curriculum().quizzes``)."""
-    return curriculum().quizzes

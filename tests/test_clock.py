@@ -9,7 +9,7 @@ import pytest
 from freezegun import freeze_time
 
 from learning import clock, cohorts, compliance, progress, records
-from learning.curriculum import catalogue
+from learning.curriculum import curriculum
 from learning.extensions import db
 from learning.models import EnrolmentRoute, Organisation, Role, User
 from tests.conftest import PASSWORD
@@ -68,7 +68,7 @@ def test_one_freeze_moves_every_due_date(app, make_user, make_organisation):
     employer = make_user(Role.EMPLOYER, name="Gareth Lloyd", organisation=trust)
     nurse = make_user(name="Grace Adeyemi", organisation=trust)
     with clock.frozen(datetime(2026, 3, 1, 12, tzinfo=UTC)), app.app_context():
-        module = catalogue().get("hospital-discharge")
+        module = curriculum().modules.get("hospital-discharge")
         owner, learner = db.session.get(User, trainer.id), db.session.get(User, nurse.id)
         cohort = cohorts.create(
             owner,
