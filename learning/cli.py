@@ -84,7 +84,7 @@ def create_user(email: str, name: str, profession: str, admin: bool, password: s
 def load_demo() -> None:
     """Create the demo organisations and accounts that are missing (safe to repeat)."""
     content = curriculum()
-    created = demo.load(current_app.config["DEMO_PASSWORD"], content.modules, content.quizzes)
+    created = demo.load(current_app.config["DEMO_PASSWORD"], content)
     db.session.commit()
     click.echo(
         f"Demo data: {created['organisations']} organisations, {created['people']} people, "
@@ -100,7 +100,7 @@ def load_demo_if_empty() -> None:
         click.echo("Database already has users: demo data not loaded.")
         return
     content = curriculum()
-    created = demo.load(current_app.config["DEMO_PASSWORD"], content.modules, content.quizzes)
+    created = demo.load(current_app.config["DEMO_PASSWORD"], content)
     db.session.commit()
     click.echo(
         f"Demo data loaded: {created['people']} people, {created['progress']} module progress "

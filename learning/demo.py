@@ -162,11 +162,11 @@ READING: dict[str, tuple[tuple[str, ...], str | None]] = {
 }
 
 
-def load(
-    password: str, catalogue: Catalogue | None = None, quizzes: QuizCatalogue | None = None
-) -> dict[str, int]:
+def load(password: str, content: Curriculum | None = None) -> dict[str, int]:
     """Create whatever demo organisations, people, reading progress and scenario attempts are
-    missing; return what was created."""
+    missing; return what was created. Without ``content``, only organisations and people."""
+    catalogue = content.modules if content is not None else None
+    quizzes = content.quizzes if content is not None else None
     existing = {o.name: o for o in db.session.execute(sa.select(Organisation)).scalars()}
     created = {"organisations": 0, "people": 0}
     for name, kind in ORGANISATIONS:

@@ -113,7 +113,7 @@ def main() -> int:
 
         with app.app_context():
             db.create_all()
-            demo.load(app.config["DEMO_PASSWORD"], curriculum().modules, curriculum().quizzes)
+            demo.load(app.config["DEMO_PASSWORD"], curriculum())
             nurse_attempts = {
                 a.quiz_slug: a.id
                 for a in db.session.execute(

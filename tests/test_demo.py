@@ -123,13 +123,11 @@ def test_demo_cohorts_show_a_good_mix_and_a_poor_one(app):
 
 def test_demo_employers_have_requirements_with_a_realistic_spread(app):
     from learning import PROJECT_ROOT, clock, compliance
-    from learning.content import load_catalogue
-    from learning.quizzes import load_quizzes
+    from learning import curriculum as curricula
 
-    modules = load_catalogue(PROJECT_ROOT)  # the real curriculum, as make run loads it
-    cases = load_quizzes(PROJECT_ROOT, module_slugs=frozenset(modules.slugs))
+    real = curricula.load(PROJECT_ROOT)  # the real curriculum, as make run loads it
     with app.app_context():
-        demo.load(app.config["DEMO_PASSWORD"], modules, cases)
+        demo.load(app.config["DEMO_PASSWORD"], real)
         db.session.commit()
         for name in (demo.TRUST, demo.COUNCIL):
             organisation = db.session.execute(

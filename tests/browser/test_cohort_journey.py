@@ -98,7 +98,7 @@ def test_demo_cohort_pages_are_accessible_for_trainer_and_learner(journey, app):
     from learning.models import Cohort
 
     with app.app_context():
-        demo.load(app.config["DEMO_PASSWORD"], curriculum().modules, curriculum().quizzes)
+        demo.load(app.config["DEMO_PASSWORD"], curriculum())
         db.session.commit()
         ids = [c.id for c in db.session.execute(sa.select(Cohort).order_by(Cohort.id)).scalars()]
     page = journey.page

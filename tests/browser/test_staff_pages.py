@@ -12,7 +12,7 @@ from learning.models import Organisation, Role, User
 
 def _load_demo(app) -> str:
     with app.app_context():
-        demo.load(app.config["DEMO_PASSWORD"], curriculum().modules, curriculum().quizzes)
+        demo.load(app.config["DEMO_PASSWORD"], curriculum())
         db.session.commit()
     return app.config["DEMO_PASSWORD"]
 
