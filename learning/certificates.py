@@ -28,11 +28,13 @@ from decimal import Decimal
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import segno
 from fontTools.ttLib import TTFont
-from fpdf import FPDF
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 # Verification codes ----------------------------------------------------------------------
 
@@ -207,6 +209,10 @@ _QR_SIZE = 36.0
 
 def render_pdf(data: CertificateData, *, typeface: Typeface | None = None) -> bytes:
     """The certificate as an A4 landscape PDF, in ``typeface`` or the best one available."""
+    # Imported here, not at the top: fpdf2 takes a fifth of a second to import, and every
+    # worker and command would pay that at start-up for a PDF that few requests make.
+    from fpdf import FPDF
+
     face = typeface or choose_typeface()
 
     def say(text: str) -> str:

@@ -18,10 +18,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
 
-from .conftest import CHEAP_HASHING
+from learning import accounts, create_app
+from learning.extensions import db
+from learning.professions import Stage
+
+from .conftest import CHEAP_HASHING, FIXTURE_COURSE, PASSWORD
 
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+PEOPLE = {"nurse@site.test": "nursing", "ot@site.test": "occupational-therapy"}
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,26 +48,54 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _migrate_and_add_people(database: str) -> None:
+    """The site's tables, by its migrations, and the two people the tests sign in as.
+
+    Done in this process: only the server needs to be separate processes.
+    """
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database,
+            "SECRET_KEY": "not the site's key",
+            "CONTENT_ROOT": FIXTURE_COURSE,
+            **CHEAP_HASHING,
+        }
+    )
+    with app.app_context():
+        upgrade()
+        for email, profession in PEOPLE.items():
+            accounts.register(
+                accounts.NewPerson(
+                    name=email.split("@")[0].title(),
+                    email=email,
+                    password=PASSWORD,
+                    profession=profession,
+                    stage=Stage.QUALIFIED,
+                )
+            )
+        db.session.commit()
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
     if not _redis_answers():
         pytest.skip(f"Redis is not reachable at {REDIS}")
     folder = tmp_path_factory.mktemp("site")
+    database = f"sqlite:///{folder / 'site.sqlite3'}"
+    _migrate_and_add_people(database)
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
+        "DATABASE_URL": database,
         "INSTANCE_PATH": str(folder),
         "RATELIMIT_STORAGE_URI": REDIS,
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "LOGIN_LIMIT_ACCOUNT": "4 per minute",
-        "CONTENT_ROOT": str(ROOT),
-        # Separate processes do not share the test app's config: tell them to hash cheaply too.
+        "CONTENT_ROOT": str(FIXTURE_COURSE),
+        # The workers do not share the test app's config: tell them to hash cheaply too.
         **{name: str(value) for name, value in CHEAP_HASHING.items()},
     }
     env.pop("SECRET_KEY", None)  # the workers must agree on the generated one
-    flask = [str(BIN / "flask"), "--app", "app"]
-    for command in (["db", "upgrade"], ["demo", "load"]):
-        subprocess.run([*flask, *command], env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "--workers", "3", "--bind", f"127.0.0.1:{port}", "app:app"],
@@ -117,9 +151,7 @@ class Browser:
 
 def test_a_session_started_on_one_worker_is_honoured_by_the_others(site):
     browser = Browser(site)
-    status = browser.post_form(
-        "/sign-in", {"email": "nurse@demo.test", "password": "demo-password-2026"}
-    )
+    status = browser.post_form("/sign-in", {"email": "nurse@site.test", "password": PASSWORD})
     assert status == 302
     # Three workers; twelve requests land on more than one of them.
     assert all(browser.get("/dashboard")[0] == 200 for _ in range(12))
@@ -127,7 +159,7 @@ def test_a_session_started_on_one_worker_is_honoured_by_the_others(site):
 
 def test_the_account_limit_is_shared_by_every_worker_through_redis(site):
     statuses = [
-        Browser(site).post_form("/sign-in", {"email": "ot@demo.test", "password": "wrong pass"})
+        Browser(site).post_form("/sign-in", {"email": "ot@site.test", "password": "wrong pass"})
         for _ in range(6)
     ]
     assert statuses[:4] == [422] * 4
