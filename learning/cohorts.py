@@ -44,6 +44,13 @@ def visible_to(user: User) -> sa.Select[tuple[Cohort]]:
     return statement.where(sa.or_(Cohort.owner_id == user.id, Cohort.id.in_(co_trained)))
 
 
+def listed_for(user: User) -> list[Cohort]:
+    """The cohorts on a trainer's page, with their co-trainers: the page says whose part is
+    what, for every cohort at once."""
+    statement = visible_to(user).options(selectinload(Cohort.co_trainers))
+    return list(db.session.execute(statement).scalars())
+
+
 def managed_by(cohort_id: int, user: User) -> Cohort | None:
     """The cohort, if this person may manage it."""
     return db.session.execute(visible_to(user).where(Cohort.id == cohort_id)).scalar_one_or_none()

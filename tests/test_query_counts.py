@@ -398,7 +398,9 @@ def test_an_admins_person_page_takes_no_more_queries_for_a_fuller_record(world, 
     assert large == small
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/?q=person", "/admin/organisations"])
+@pytest.mark.parametrize(
+    "path", ["/admin/", "/admin/?q=person", "/admin/organisations", "/trainer/"]
+)
 def test_the_admin_lists_take_no_more_queries_when_there_are_many_more_rows(
     world, count_queries, path
 ):

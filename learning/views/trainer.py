@@ -51,7 +51,7 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
 @bp.get("/")
 def dashboard():
     """The trainer's cohorts, and the learners on the platform to draw on."""
-    mine = db.session.execute(cohorts.visible_to(current_user)).scalars().all()
+    mine = cohorts.listed_for(current_user)
     return render_template(
         "trainer/dashboard.html",
         cohorts=mine,
