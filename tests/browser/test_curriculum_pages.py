@@ -6,22 +6,16 @@ from __future__ import annotations
 import pytest
 
 from learning import PROJECT_ROOT
-from learning.content import load_catalogue
-from learning.quizzes import load_quizzes
+from learning import curriculum as curricula
 
 from ..conftest import PASSWORD
 
 
 @pytest.fixture
 def real_content(app, monkeypatch):
-    catalogue = load_catalogue(PROJECT_ROOT)
-    monkeypatch.setitem(app.extensions, "catalogue", catalogue)
-    monkeypatch.setitem(
-        app.extensions,
-        "quizzes",
-        load_quizzes(PROJECT_ROOT, module_slugs=frozenset(catalogue.slugs)),
-    )
-    return catalogue
+    real = curricula.load(PROJECT_ROOT)
+    monkeypatch.setitem(app.extensions, "curriculum", real)
+    return real.modules
 
 
 def test_every_real_module_page_is_accessible(journey, real_content):
