@@ -9,6 +9,7 @@ professions, what a response means) instead of asking which shape it is.
 
 from __future__ import annotations
 
+import abc
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ class Marked:
     points: Mapping[str, tuple[float, bool | None]]
 
 
-class Shape:
+class Shape(abc.ABC):
     """What differs between a quiz of questions and a branching case."""
 
     #: The front matter's ``type:``.
@@ -55,47 +56,47 @@ class Shape:
 
     # Reading the file ---------------------------------------------------------------------
 
+    @abc.abstractmethod
     def starts_answer(self, lines: list[tuple[int, str]], index: int) -> bool:
         """True if this line of a block starts an answer (or a choice)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def read_body(
         self, reader: Reader, blocks: list[Block], fields: dict[str, Any], front, close: int
     ) -> None:
         """Read every block into ``fields`` (``questions`` or ``steps``) and check the whole."""
-        raise NotImplementedError
 
     # Showing ------------------------------------------------------------------------------
 
+    @abc.abstractmethod
     def label(self, quiz: Quiz) -> str:
         """What the catalogue says it is, e.g. "12 questions"."""
-        raise NotImplementedError
 
     # Marking ------------------------------------------------------------------------------
 
+    @abc.abstractmethod
     def mark(self, quiz: Quiz, responses: Sequence[tuple[str, Any]], lens: str | None) -> Marked:
         """Mark the stored responses ``(key, stored answer)``, in the order they were made."""
-        raise NotImplementedError
 
     # Reports ------------------------------------------------------------------------------
 
+    @abc.abstractmethod
     def decision_keys(self, quiz: Quiz) -> list[str]:
         """The keys of the decisions worth comparing across professions, in order."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def decision_title(self, quiz: Quiz, key: str) -> str:
         """The heading of that question or step."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def categories(
         self, quiz: Quiz, key: str, stored: Any, correct: bool | None, points: float | None
     ) -> tuple[str, ...]:
         """The answer categories one stored response counts towards."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def category_order(self, quiz: Quiz, key: str) -> tuple[list[str], frozenset[str]]:
         """The categories of one decision in the author's order, and which are right."""
-        raise NotImplementedError
 
     def reflection(self, quiz: Quiz, key: str, stored: Any) -> str | None:
         """The learner's own reflection, when this response is one (kept for CPD)."""
@@ -103,9 +104,9 @@ class Shape:
 
     # Demo data ----------------------------------------------------------------------------
 
+    @abc.abstractmethod
     def demo_play(
         self, quiz: Quiz, profession: str, chance: random.Random, leaning: Callable[[str], float]
     ) -> list[tuple[str, Any]]:
         """A plausible play-through for the demo data, as ``(key, answer)`` responses in
         order; ``leaning("<slug>/<key>")`` is how likely this learner is to do well there."""
-        raise NotImplementedError

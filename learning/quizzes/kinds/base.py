@@ -13,6 +13,7 @@ instance; nothing outside that folder names a kind.
 
 from __future__ import annotations
 
+import abc
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class Mark:
     feedback: tuple[Feedback, ...] = ()
 
 
-class Kind:
+class Kind(abc.ABC):
     """The base of every question kind; a subclass sets ``name`` and overrides what differs."""
 
     #: The ``Type:`` authors write, e.g. ``multiple``.
@@ -96,10 +97,10 @@ class Kind:
 
     # Reading the form ---------------------------------------------------------------------
 
+    @abc.abstractmethod
     def read_answer(self, question: Question, given: list[str], values: list[str]) -> Answer:
         """The answer from the form: ``given`` is the non-blank values (at least one),
         ``values`` every value in page order. Raises :class:`InvalidAnswer`."""
-        raise NotImplementedError
 
     def form_values(self, question: Question, answer: Answer) -> list[str]:
         """A saved answer as the form values that would submit it, to fill the page in again."""
@@ -113,9 +114,9 @@ class Kind:
 
     # Marking ------------------------------------------------------------------------------
 
+    @abc.abstractmethod
     def mark(self, question: Question, answer: object) -> Mark:
         """Mark one answer (any value: a wrong type is simply no answer)."""
-        raise NotImplementedError
 
     # The perspectives view ----------------------------------------------------------------
 
@@ -131,9 +132,9 @@ class Kind:
 
     # Demo data ----------------------------------------------------------------------------
 
+    @abc.abstractmethod
     def demo_answer(self, question: Question, right: bool, chance: random.Random) -> Answer:
         """A plausible answer, right or not, for the demo data."""
-        raise NotImplementedError
 
 
 # Helpers the kinds share ----------------------------------------------------------------------
