@@ -180,6 +180,15 @@ def boxed_options(
     return options, lines
 
 
+def option_categories(question: Question) -> tuple[list[str], frozenset[str]]:
+    """Perspectives categories for kinds whose answers are options: each option's text, in
+    the order written, and the texts of the right ones."""
+    return (
+        [o.text for o in question.options],
+        frozenset(o.text for o in question.options if o.correct),
+    )
+
+
 def one_of_the_options(question: Question, given: Sequence[str]) -> str:
     """The one option id a radio group submitted; InvalidAnswer otherwise."""
     if len(given) > 1 or question.option(given[0]) is None:
@@ -201,6 +210,7 @@ __all__ = [
     "Mark",
     "boxed_options",
     "one_of_the_options",
+    "option_categories",
     "round_points",
     "scaled",
     "string_list",

@@ -8,7 +8,16 @@ from typing import Any
 
 from ..model import Question
 from ..reading import Block, Reader, number
-from .base import Answer, InvalidAnswer, Kind, Mark, boxed_options, round_points, string_list
+from .base import (
+    Answer,
+    InvalidAnswer,
+    Kind,
+    Mark,
+    boxed_options,
+    option_categories,
+    round_points,
+    string_list,
+)
 
 
 class Multiple(Kind):
@@ -66,10 +75,7 @@ class Multiple(Kind):
         return tuple(o.text for o in question.options if o.id in (stored or []))
 
     def category_order(self, question: Question) -> tuple[list[str], frozenset[str]]:
-        return (
-            [o.text for o in question.options],
-            frozenset(o.text for o in question.options if o.correct),
-        )
+        return option_categories(question)
 
     def demo_answer(self, question: Question, right: bool, chance: random.Random) -> Answer:
         options = list(question.options)

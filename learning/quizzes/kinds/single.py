@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model import Question
 from ..reading import Block, Reader
-from .base import Answer, Kind, Mark, boxed_options, one_of_the_options
+from .base import Answer, Kind, Mark, boxed_options, one_of_the_options, option_categories
 
 
 class Single(Kind):
@@ -47,10 +47,7 @@ class Single(Kind):
         return (option.text if option else str(stored),)
 
     def category_order(self, question: Question) -> tuple[list[str], frozenset[str]]:
-        return (
-            [o.text for o in question.options],
-            frozenset(o.text for o in question.options if o.correct),
-        )
+        return option_categories(question)
 
     def demo_answer(self, question: Question, right: bool, chance: random.Random) -> Answer:
         options = list(question.options)
