@@ -8,7 +8,14 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
+# Absolute links are built on SITE_URL; requests for any host but these are refused.
+SITE_URL ?= http://$(HOST):$(PORT)
+TRUSTED_HOSTS ?= 127.0.0.1,localhost
+export SITE_URL TRUSTED_HOSTS
+# One worker with threads: rate limits kept in its memory hold for the whole site. More workers
+# need a shared store (RATELIMIT_STORAGE_URI=redis://...); the app refuses them without one.
+WORKERS ?= 1
+THREADS ?= 8
 # The suite runs in one process per core (pytest-xdist), a test file per process at a time.
 PYTEST_PARALLEL ?= -n auto --dist loadfile
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -43,8 +50,8 @@ migrate: install
 run: migrate
 	$(FLASK) demo load-if-empty
 	@$(FLASK) demo accounts
-	@echo "Serving on http://$(HOST):$(PORT) with $(WORKERS) gunicorn workers (Ctrl+C to stop)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - app:app
+	@echo "Serving on http://$(HOST):$(PORT) with $(WORKERS) gunicorn worker(s) of $(THREADS) threads (Ctrl+C to stop)"
+	$(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - app:app
 
 dev: migrate
 	$(FLASK) demo load-if-empty

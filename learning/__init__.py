@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import clock, curriculum
@@ -67,6 +67,8 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        app.before_request(_refuse_several_processes)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
@@ -82,6 +84,17 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _refuse_several_processes() -> Response | None:
+    """Rate-limit counters in one process's memory would give every worker the whole limit."""
+    if request.environ.get("wsgi.multiprocess"):
+        current_app.logger.critical(
+            "Several worker processes share no rate-limit store: set RATELIMIT_STORAGE_URI "
+            "to Redis, or serve with one worker and threads (gunicorn --workers 1 --threads 8)."
+        )
+        return Response("This site is misconfigured: rate limits are not shared.", 503)
+    return None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,61 @@ def _migrate_and_add_people(database: str) -> None:
         db.engine.dispose()
 
 
+def _site_env(folder: Path, database: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "INSTANCE_PATH": str(folder),
+        "LOGIN_LIMIT_ACCOUNT": "4 per minute",
+        "CONTENT_ROOT": str(FIXTURE_COURSE),
+        # The workers do not share the test app's config: tell them to hash cheaply too.
+        **{name: str(value) for name, value in CHEAP_HASHING.items()},
+    }
+    env.pop("SECRET_KEY", None)  # the workers must agree on the generated one
+    env.pop("RATELIMIT_STORAGE_URI", None)
+    return env
+
+
+@contextmanager
+def _serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    """Run a real gunicorn until the block ends; yield its address once it answers."""
+    server = subprocess.Popen(  # noqa: S603
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)  # noqa: S310 - our own local server
+            break
+        except urllib.error.HTTPError:
+            break  # it answers, if only to refuse
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        server.send_signal(signal.SIGQUIT)  # quick shutdown: no request is left to finish
+        server.wait(timeout=10)
+
+
+def _make_run_command(port: int) -> tuple[list[str], dict[str, str]]:
+    """The server command of `make run`, as make expands it, and any variables it sets."""
+    shown = subprocess.run(  # noqa: S603
+        ["make", "--no-print-directory", "-n", "run", f"PORT={port}"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in shown.splitlines() if "gunicorn " in line and "echo" not in line)
+    words = shlex.split(line)
+    settings = {}
+    while "=" in words[0] and not words[0].startswith("-"):
+        name, value = words.pop(0).split("=", 1)
+        settings[name] = value
+    return words, settings
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
     if not _redis_answers():
@@ -85,35 +142,14 @@ def site(tmp_path_factory) -> Iterator[str]:
     database = f"sqlite:///{folder / 'site.sqlite3'}"
     _migrate_and_add_people(database)
     env = {
-        **os.environ,
-        "DATABASE_URL": database,
-        "INSTANCE_PATH": str(folder),
+        **_site_env(folder, database),
         "RATELIMIT_STORAGE_URI": REDIS,
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        "LOGIN_LIMIT_ACCOUNT": "4 per minute",
-        "CONTENT_ROOT": str(FIXTURE_COURSE),
-        # The workers do not share the test app's config: tell them to hash cheaply too.
-        **{name: str(value) for name, value in CHEAP_HASHING.items()},
     }
-    env.pop("SECRET_KEY", None)  # the workers must agree on the generated one
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [str(BIN / "gunicorn"), "--workers", "3", "--bind", f"127.0.0.1:{port}", "app:app"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/", timeout=2)  # noqa: S310 - our own local server
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    server.send_signal(signal.SIGQUIT)  # quick shutdown: no request is left to finish
-    server.wait(timeout=10)
+    command = [str(BIN / "gunicorn"), "--workers", "3", "--bind", f"127.0.0.1:{port}", "app:app"]
+    with _serving(command, env, port) as base:
+        yield base
 
 
 class Browser:
@@ -164,3 +200,27 @@ def test_the_account_limit_is_shared_by_every_worker_through_redis(site):
     ]
     assert statuses[:4] == [422] * 4
     assert statuses[4:] == [429, 429]
+
+
+def test_the_account_limit_holds_when_served_as_make_run_serves_it(tmp_path):
+    """`make run` keeps the default memory:// store, so it must serve from one process."""
+    database = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    _migrate_and_add_people(database)
+    port = _free_port()
+    command, settings = _make_run_command(port)
+    with _serving(command, {**_site_env(tmp_path, database), **settings}, port) as base:
+        statuses = [
+            Browser(base).post_form("/sign-in", {"email": "ot@site.test", "password": "wrong"})
+            for _ in range(12)
+        ]
+    assert statuses[:4] == [422] * 4
+    assert statuses[4:] == [429] * 8
+
+
+def test_several_workers_without_a_shared_store_refuse_to_serve(tmp_path):
+    database = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    _migrate_and_add_people(database)
+    port = _free_port()
+    command = [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:app"]
+    with _serving(command, _site_env(tmp_path, database), port) as base:
+        assert [Browser(base).get("/sign-in")[0] for _ in range(4)] == [503] * 4
