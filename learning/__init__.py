@@ -21,9 +21,26 @@ from . import config as config_module
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class Site(Flask):
+    """Flask whose absolute URLs all start with the configured ``SITE_URL``.
+
+    Built from the request's Host, a reset link requested with a forged Host would carry a
+    valid token to the forger's site. Every ``url_for(..., _external=True)``, in code and in
+    templates, comes through here.
+    """
+
+    def url_for(self, endpoint: str, *, _external: bool | None = None, **values: Any) -> str:
+        """The URL of ``endpoint``; an absolute one is on the configured site."""
+        if not _external:
+            return super().url_for(endpoint, _external=_external, **values)
+        values.pop("_scheme", None)
+        path = super().url_for(endpoint, _external=False, **values)
+        return self.config["SITE_URL"].rstrip("/") + path
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the application; ``config`` overrides the environment (tests use it)."""
-    app = Flask(
+    app = Site(
         __name__,
         instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -15,6 +15,10 @@ from typing import Any
 #: Defaults that hold in every environment. ``create_app`` adds the database URL and secret key.
 DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "Learning Together",
+    # Every absolute URL (emails, certificates, exports) starts here, never at the request's Host.
+    "SITE_URL": "http://127.0.0.1:8000",
+    # Requests for any other host are refused with 400 (Flask's TRUSTED_HOSTS).
+    "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -54,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
 _BOOLEAN = {"1": True, "true": True, "yes": True, "on": True}
 _TEXT = (
     "SITE_NAME",
+    "SITE_URL",
     "RATELIMIT_STORAGE_URI",
     "RATELIMIT_KEY_PREFIX",
     "LOGIN_LIMIT_ADDRESS",
@@ -90,6 +95,9 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
     for name in _FLAGS:
         if name in environ:
             config[name] = environ[name].strip().lower() in _BOOLEAN
+    if environ.get("TRUSTED_HOSTS"):
+        hosts = environ["TRUSTED_HOSTS"].split(",")
+        config["TRUSTED_HOSTS"] = [host.strip() for host in hosts if host.strip()]
     if environ.get("SECURE_COOKIES", "").strip().lower() in _BOOLEAN:
         config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True
     config["SQLALCHEMY_DATABASE_URI"] = database_url(

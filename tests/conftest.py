@@ -111,6 +111,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "REGISTER_LIMIT_ADDRESS": "1000 per minute",
             "MAIL_SUPPRESS_SEND": True,
             "SERVER_NAME": None,
+            "SITE_URL": "http://localhost",
             "CONTENT_ROOT": FIXTURE_COURSE,
             **CHEAP_HASHING,
         }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..extensions import db
 
@@ -19,6 +19,16 @@ def http_error(error: HTTPException):
         db.session.rollback()
     template = _TEMPLATES.get(error.code or 0, "errors/generic.html")
     return render_template(template, error=error), error.code
+
+
+@bp.app_errorhandler(SecurityError)
+def untrusted_host(error: SecurityError):
+    """A request for a host not in ``TRUSTED_HOSTS``: plain words, since no URL can be built."""
+    return (
+        "Bad request: this site is not served at that address.",
+        400,
+        {"Content-Type": "text/plain; charset=utf-8"},
+    )
 
 
 @bp.app_errorhandler(500)
