@@ -6,7 +6,9 @@ Domain functions take explicit arguments, may add and flush, and never commit.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
@@ -18,7 +20,15 @@ from sqlalchemy.orm import selectinload
 
 from .emails import normalise_email
 from .extensions import db
-from .models import Organisation, OrganisationKind, Role, RoleGrant, User, utcnow
+from .models import (
+    Organisation,
+    OrganisationKind,
+    RememberToken,
+    Role,
+    RoleGrant,
+    User,
+    utcnow,
+)
 from .professions import BY_CODE, Stage
 
 MIN_PASSWORD_LENGTH = 10
@@ -146,7 +156,54 @@ def verify_password(user: User, password: str) -> bool:
 def set_password(user: User, password: str) -> None:
     """Change a password and sign out every session and remembered device of this user."""
     user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Sign a person out everywhere: every session cookie and every remember-me token.
+
+    Sessions carry the user's ``session_version`` (see ``User.get_id``), checked on each
+    request, so bumping it refuses every session cookie issued before, copied ones included.
+    """
     user.session_version += 1
+    db.session.execute(sa.delete(RememberToken).where(RememberToken.user_id == user.id))
+
+
+# Remember-me tokens: 32 random bytes, so a plain SHA-256 is enough to keep them unusable if
+# the table leaks (no dictionary to try); a slow password hash would buy nothing.
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def remember(user: User, expires_at: datetime) -> str:
+    """A new remember-me token for this user, valid until ``expires_at``; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        RememberToken(user_id=user.id, token_hash=_token_hash(token), expires_at=expires_at)
+    )
+    db.session.flush()
+    return token
+
+
+def use_remember_token(token: str) -> tuple[User, str, datetime] | None:
+    """Spend a remember-me token: its user, the token that replaces it and its expiry, or None.
+
+    The token is deleted as it is read (one statement), so of two requests presenting the same
+    token only one gets the user. The new token keeps the old one's expiry.
+    """
+    spent = db.session.execute(
+        sa.delete(RememberToken)
+        .where(RememberToken.token_hash == _token_hash(token))
+        .returning(RememberToken.user_id, RememberToken.expires_at)
+    ).first()
+    if spent is None or spent.expires_at <= utcnow():
+        return None
+    user = db.session.get(User, spent.user_id)
+    if user is None:
+        return None
+    return user, remember(user, spent.expires_at), spent.expires_at
 
 
 def user_for_session(session_id: str) -> User | None:
@@ -192,6 +249,58 @@ def user_for_reset_token(
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or fingerprint != _password_fingerprint(user):
         return None
+    return user
+
+
+# Registration creates nothing until the emailed link is followed, so its answer is the same
+# whether or not the address has an account. The link carries the password's hash, never the
+# password; once followed, the address has an account and the link is spent.
+REGISTRATION = "registration"
+REGISTRATION_MAX_AGE = 24 * 3600
+
+
+def registration_token(person: NewPerson, secret_key: str) -> str:
+    """A signed token describing the account to create when its link is followed."""
+    if person.profession not in BY_CODE:
+        raise ValueError(f"unknown profession {person.profession!r}")
+    return _reset_serializer(secret_key, REGISTRATION).dumps(
+        {
+            "name": person.name.strip(),
+            "email": normalise_email(person.email),
+            "password_hash": hash_password(person.password),
+            "profession": person.profession,
+            "stage": person.stage.value,
+            "organisation_id": person.organisation_id,
+            "registration_number": (person.registration_number or "").strip() or None,
+        }
+    )
+
+
+def register_from_token(token: str, secret_key: str) -> User | None:
+    """Create the account a registration link describes; None if the link is bad, old or spent."""
+    try:
+        data = _reset_serializer(secret_key, REGISTRATION).loads(
+            token, max_age=REGISTRATION_MAX_AGE
+        )
+        stage = Stage(data["stage"])
+    except (BadSignature, SignatureExpired, ValueError, TypeError, KeyError):
+        return None
+    if user_by_email(data["email"]) is not None or data["profession"] not in BY_CODE:
+        return None
+    organisation_id = data["organisation_id"]
+    if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
+        organisation_id = None  # closed since the link was sent
+    user = User(
+        name=data["name"],
+        email=data["email"],
+        password_hash=data["password_hash"],
+        profession_code=data["profession"],
+        stage=stage,
+        organisation_id=organisation_id,
+        registration_number=data["registration_number"],
+    )
+    db.session.add(user)
+    db.session.flush()
     return user
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -35,6 +37,29 @@ from .models import OrganisationKind, Role
 from .professions import Stage, choices
 
 
+class Form(FlaskForm):
+    """The base of every form: refuses what no field may hold before any validator sees it
+    (a NUL byte, which PostgreSQL cannot store; a number that is not finite), keeping what was
+    typed and saying what is wrong."""
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001 - WTForms' signature
+        refused = {field.name: problem for field in self if (problem := _unusable(field))}
+        if not refused:
+            return super().validate(extra_validators)
+        for field in self:
+            field.errors = [refused[field.name]] if field.name in refused else []
+        self._errors = None  # WTForms caches the errors of the last validation
+        return False
+
+
+def _unusable(field) -> str | None:  # noqa: ANN001 - any WTForms field
+    if any(isinstance(value, str) and "\x00" in value for value in field.raw_data or ()):
+        return "Remove the hidden null character from this answer: it cannot be saved"
+    if isinstance(field.data, float | Decimal) and not Decimal(field.data).is_finite():
+        return "Enter a number, for example 1.5"
+    return None
+
+
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
@@ -58,13 +83,6 @@ def _new_password(form: FlaskForm, field: PasswordField) -> None:
     )
     if problem:
         raise ValidationError(problem)
-
-
-def _email_is_free(form: FlaskForm, field: EmailField) -> None:
-    if field.data and accounts.user_by_email(field.data) is not None:
-        raise ValidationError(
-            "An account with this email address already exists. Sign in, or reset your password"
-        )
 
 
 class ProfessionFields:
@@ -94,7 +112,7 @@ class ProfessionFields:
     )
 
 
-class RegisterForm(ProfessionFields, FlaskForm):
+class RegisterForm(ProfessionFields, Form):
     """Create an account."""
 
     email = EmailField(
@@ -103,7 +121,6 @@ class RegisterForm(ProfessionFields, FlaskForm):
             InputRequired("Enter your email address"),
             Email("Enter an email address in the correct format, like name@example.org"),
             Length(max=254),
-            _email_is_free,
         ],
         filters=[_strip],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
@@ -121,7 +138,7 @@ class RegisterForm(ProfessionFields, FlaskForm):
     submit = SubmitField("Create account")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     """Sign in with email and password."""
 
     email = EmailField(
@@ -139,7 +156,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     """Ask for a password reset link."""
 
     # No format check: the answer is the same for any address, and demo accounts use .test.
@@ -152,7 +169,7 @@ class ResetRequestForm(FlaskForm):
     submit = SubmitField("Send reset link")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """Choose a new password from a reset link."""
 
     account_email = ""
@@ -176,7 +193,7 @@ class ChangePasswordForm(NewPasswordForm):
     submit = SubmitField("Change password")
 
 
-class ProfileForm(ProfessionFields, FlaskForm):
+class ProfileForm(ProfessionFields, Form):
     """Edit one's own details."""
 
     submit = SubmitField("Save changes")
@@ -189,7 +206,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     """An admin sets a user's roles."""
 
     roles = MultiCheckboxField(
@@ -200,14 +217,14 @@ class RolesForm(FlaskForm):
     submit = SubmitField("Save roles")
 
 
-class MoveOrganisationForm(FlaskForm):
+class MoveOrganisationForm(Form):
     """An admin moves a user to another organisation."""
 
     organisation = SelectField("Organisation", coerce=int)
     submit = SubmitField("Move")
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     """Create or edit an organisation."""
 
     name = StringField(
@@ -225,13 +242,13 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField("Save organisation")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: carries only the CSRF token."""
 
     submit = SubmitField("Confirm")
 
 
-class CohortForm(FlaskForm):
+class CohortForm(Form):
     """Create or edit a cohort."""
 
     name = StringField(
@@ -282,7 +299,7 @@ class CohortForm(FlaskForm):
             raise ValidationError("The end date must be on or after the start date")
 
 
-class ProgrammeItemForm(FlaskForm):
+class ProgrammeItemForm(Form):
     """Add a module or scenario to a cohort's programme."""
 
     item = SelectField("Module or scenario", validators=[InputRequired("Choose what to add")])
@@ -290,7 +307,7 @@ class ProgrammeItemForm(FlaskForm):
     submit = SubmitField("Add to programme")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """Upload a CSV of learners to enrol."""
 
     file = FileField(
@@ -302,7 +319,7 @@ class UploadForm(FlaskForm):
     submit = SubmitField("Check and enrol")
 
 
-class JoinCodeForm(FlaskForm):
+class JoinCodeForm(Form):
     """Make a join code that expires on a date."""
 
     expires_on = DateField(
@@ -311,7 +328,7 @@ class JoinCodeForm(FlaskForm):
     submit = SubmitField("Make a new code")
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     """A learner joins a cohort with a code."""
 
     code = StringField(
@@ -324,7 +341,7 @@ class JoinForm(FlaskForm):
     submit = SubmitField("Join cohort")
 
 
-class AllocateForm(FlaskForm):
+class AllocateForm(Form):
     """Form the cohort's groups."""
 
     by = RadioField(
@@ -349,7 +366,7 @@ class AllocateForm(FlaskForm):
     submit = SubmitField("Form groups")
 
 
-class RequirementForm(FlaskForm):
+class RequirementForm(Form):
     """An employer requires a module or scenario of some or all staff."""
 
     item = SelectField("Module or scenario", validators=[InputRequired("Choose what to require")])
@@ -375,7 +392,7 @@ class RequirementForm(FlaskForm):
     submit = SubmitField("Add requirement")
 
 
-class CpdEntryForm(FlaskForm):
+class CpdEntryForm(Form):
     """A learning activity recorded by hand."""
 
     on = DateField("Date", validators=[InputRequired("Enter the date of the activity")])

@@ -26,3 +26,23 @@ def send_reset_link(user: User, link: str) -> None:
         body=render_template("email/reset_password.txt", user=user, link=link, minutes=minutes),
     )
     mail.send(message)
+
+
+def send_registration_link(person_name: str, email: str, link: str) -> None:
+    """Email the link that creates a new account to the address it was asked for."""
+    message = Message(
+        subject=f"Finish creating your {current_app.config['SITE_NAME']} account",
+        recipients=[email],
+        body=render_template("email/registration.txt", name=person_name, link=link),
+    )
+    mail.send(message)
+
+
+def send_account_exists(user: User, sign_in: str, reset: str) -> None:
+    """Tell an account's owner that someone tried to register with their address."""
+    message = Message(
+        subject=f"You already have a {current_app.config['SITE_NAME']} account",
+        recipients=[user.email],
+        body=render_template("email/account_exists.txt", user=user, sign_in=sign_in, reset=reset),
+    )
+    mail.send(message)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Request,
+    Response,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -15,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from .. import accounts, cohorts, notify
+from .. import accounts, clock, cohorts, notify
 from ..extensions import db, limiter, login_limit_account, login_limit_address, submitted_email
 from ..forms import (
     NO_ORGANISATION,
@@ -25,7 +29,7 @@ from ..forms import (
     SignInForm,
     options,
 )
-from ..models import Organisation
+from ..models import Organisation, User
 from ..professions import Stage
 
 bp = Blueprint("auth", __name__)
@@ -38,7 +42,7 @@ def _safe_next(target: str | None) -> str:
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/"):
-            if not target.startswith("//") and "\\" not in target:
+            if not target.startswith("//") and "\\" not in target and target.isprintable():
                 return target
     return url_for("learner.dashboard")
 
@@ -62,17 +66,39 @@ def register():
     organisation_id = form.organisation.data or None
     if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
         organisation_id = None
-    user = accounts.register(
-        accounts.NewPerson(
-            name=form.name.data,
-            email=form.email.data,
-            password=form.password.data,
-            profession=form.profession.data,
-            stage=Stage(form.stage.data),
-            organisation_id=organisation_id,
-            registration_number=form.registration_number.data,
-        )
+    person = accounts.NewPerson(
+        name=form.name.data,
+        email=form.email.data,
+        password=form.password.data,
+        profession=form.profession.data,
+        stage=Stage(form.stage.data),
+        organisation_id=organisation_id,
+        registration_number=form.registration_number.data,
     )
+    # Hashed either way, so that the time taken does not tell whether the address is known.
+    token = accounts.registration_token(person, current_app.config["SECRET_KEY"])
+    owner = accounts.user_by_email(person.email)
+    mail_configured = notify.can_send_mail(current_app.config)
+    if mail_configured and owner is None:
+        link = url_for("auth.confirm_registration", token=token, _external=True)
+        notify.send_registration_link(person.name, person.email, link)
+    elif mail_configured:
+        notify.send_account_exists(
+            owner,
+            sign_in=url_for("auth.sign_in", _external=True),
+            reset=url_for("auth.request_reset", _external=True),
+        )
+    return render_template(
+        "auth/register_sent.html", email=person.email, mail_configured=mail_configured
+    )
+
+
+@bp.get("/register/<token>")
+def confirm_registration(token: str):
+    """Create the account an emailed registration link describes, and sign its owner in."""
+    user = accounts.register_from_token(token, current_app.config["SECRET_KEY"])
+    if user is None:
+        return render_template("auth/registration_invalid.html"), 404
     db.session.commit()
     login_user(user)
     flash(f"Welcome, {user.name}. Your account is ready.", "success")
@@ -92,8 +118,11 @@ def sign_in():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
+            if form.remember.data:
+                expires_at = clock.now() + current_app.config["REMEMBER_COOKIE_DURATION"]
+                _remember_browser(accounts.remember(user, expires_at), expires_at)
             db.session.commit()
-            login_user(user, remember=form.remember.data)
+            login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(SIGN_IN_FAILED)
     status = 422 if form.errors else 200
@@ -102,8 +131,12 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
-    """Sign out of this browser."""
+    """Sign out: this browser, and every other session and remembered browser of the person."""
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user)
+        db.session.commit()
     logout_user()
+    _remember_browser(None)
     flash("You have signed out.", "success")
     return redirect(url_for("learner.home"))
 
@@ -187,3 +220,54 @@ def accept_invitation(token: str):
     login_user(user)
     flash(f"Welcome, {user.name}. Your password is set.", "success")
     return redirect(url_for("learner.dashboard"))
+
+
+# Remember-me. Flask-Login's own cookie is its session identifier signed with the secret key:
+# the same at every sign-in, valid until the key changes, and untouched by signing out. Its
+# machinery cannot be fed another value (it always signs ``_user_id``), so this app never asks
+# it to remember and keeps a cookie of its own: a random single-use token, stored hashed with
+# an expiry (``accounts.remember``), spent by Flask-Login's request loader below and replaced
+# with a new one each time it brings a person back.
+
+REMEMBER_COOKIE = "remember_me"
+
+
+def _remember_browser(token: str | None, expires_at: datetime | None = None) -> None:
+    """Give this browser a remember-me token with the response, or take its token away."""
+    g.remember_cookie = (token, expires_at)
+
+
+def remembered_user(request: Request) -> User | None:
+    """Flask-Login's request loader: bring a person back from a remember-me cookie."""
+    token = request.cookies.get(REMEMBER_COOKIE)
+    if not token:
+        return None
+    found = accounts.use_remember_token(token)
+    db.session.commit()
+    if found is None:
+        _remember_browser(None)
+        return None
+    user, new_token, expires_at = found
+    login_user(user, fresh=False)
+    _remember_browser(new_token, expires_at)
+    return user
+
+
+@bp.after_app_request
+def _write_remember_cookie(response: Response) -> Response:
+    """Set or clear the remember-me cookie as the request decided."""
+    if "remember_cookie" not in g:
+        return response
+    token, expires_at = g.remember_cookie
+    config = current_app.config
+    options = {
+        "httponly": True,
+        "secure": config["REMEMBER_COOKIE_SECURE"],
+        "samesite": config["REMEMBER_COOKIE_SAMESITE"],
+    }
+    if token is None:
+        if REMEMBER_COOKIE in request.cookies:
+            response.delete_cookie(REMEMBER_COOKIE, **options)
+    else:
+        response.set_cookie(REMEMBER_COOKIE, token, expires=expires_at, **options)
+    return response

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
-from learning.extensions import db
+from learning.extensions import db, mail
 from learning.models import User
 
 
-def test_a_social_worker_does_everything_by_keyboard(journey, app):
+def test_a_social_worker_does_everything_by_keyboard(journey, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.test")
     page = journey.page
     journey.goto("/")
 
@@ -38,7 +41,11 @@ def test_a_social_worker_does_everything_by_keyboard(journey, app):
     page.keyboard.press("Space")
     journey.type_into("registration_number", "SW60321")
     journey.tab_to(text="Create account")
-    journey.press_enter_and_check()
+    with mail.record_messages() as outbox:
+        journey.press_enter_and_check()
+    assert "Check your email" in page.inner_text("main")
+    # The emailed link finishes the account and signs Tom in.
+    journey.goto(re.search(r"http://localhost(/register/\S+)", outbox[0].body).group(1))
     assert journey.path() == "/dashboard"
     assert "Welcome, Tom Brennan" in page.content()
     assert "Social Work England" in page.inner_text("main")
