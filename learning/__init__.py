@@ -98,6 +98,10 @@ def _init_extensions(app: Flask) -> None:
 
         return user_for_session(session_id)
 
+    from .views.auth import remembered_user
+
+    login_manager.request_loader(remembered_user)
+
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)

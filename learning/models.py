@@ -468,6 +468,23 @@ class CpdEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class RememberToken(db.Model):
+    """A "keep me signed in" token, kept only as its SHA-256: used once, then replaced.
+
+    It expires at a fixed time from the sign-in that made it; rotating it keeps that time.
+    """
+
+    __tablename__ = "remember_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Write our column types into migrations as plain SQLAlchemy types."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

@@ -123,6 +123,18 @@ def create_reset_link(user_id: int):
     )
 
 
+@bp.post("/users/<int:user_id>/sign-out")
+def sign_out_everywhere(user_id: int):
+    """End every session and remembered browser of a person (a lost phone, a leaver)."""
+    person = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    accounts.end_sessions(person)
+    db.session.commit()
+    flash(f"{person.name} has been signed out everywhere.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
 @bp.get("/organisations")
 def organisations():
     """Every organisation with its number of members."""
