@@ -44,10 +44,20 @@ def login_limit_address() -> str:
 
 
 def login_limit_account() -> str:
-    """Per-account sign-in limit, read from configuration at request time."""
+    """Per-account limit (on sign-in, per account and address), read at request time."""
     return current_app.config["LOGIN_LIMIT_ACCOUNT"]
+
+
+def login_limit_account_ceiling() -> str:
+    """Refused sign-ins allowed for one account from all addresses together."""
+    return current_app.config["LOGIN_LIMIT_ACCOUNT_CEILING"]
 
 
 def submitted_email() -> str:
     """Rate-limit key for the account a sign-in or reset form names."""
     return "account:" + request.form.get("email", "").strip().lower()
+
+
+def submitted_email_from_address() -> str:
+    """Rate-limit key for the account a form names, tried from this request's address."""
+    return f"{submitted_email()} from:{get_remote_address()}"

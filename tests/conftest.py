@@ -107,6 +107,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             # Generous by default; the rate-limit tests tighten these.
             "LOGIN_LIMIT_ADDRESS": "1000 per minute",
             "LOGIN_LIMIT_ACCOUNT": "1000 per minute",
+            "LOGIN_LIMIT_ACCOUNT_CEILING": "1000 per minute",
             "RESET_LIMIT_ADDRESS": "1000 per minute",
             "REGISTER_LIMIT_ADDRESS": "1000 per minute",
             "MAIL_SUPPRESS_SEND": True,

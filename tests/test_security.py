@@ -56,7 +56,7 @@ def test_admin_actions_without_a_csrf_token_are_refused(csrf_on, app, client, ma
 
 
 def test_sign_in_is_limited_per_account_across_addresses(app, client, make_user, monkeypatch):
-    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "3 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT_CEILING", "3 per minute")
     user = make_user()
     for n in range(3):
         address = {"REMOTE_ADDR": f"10.0.0.{n}"}
@@ -74,6 +74,64 @@ def test_sign_in_is_limited_per_account_across_addresses(app, client, make_user,
     other = make_user()
     response = client.post("/sign-in", data={"email": other.email, "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_an_attacker_failing_from_one_address_cannot_lock_the_owner_out(
+    app, client, make_user, monkeypatch
+):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "8 per 10 minutes")
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT_CEILING", "40 per hour")
+    owner = make_user()
+    attacker = {"REMOTE_ADDR": "203.0.113.66"}
+    statuses = [
+        client.post(
+            "/sign-in", data={"email": owner.email, "password": "guess!"}, environ_base=attacker
+        ).status_code
+        for _ in range(20)
+    ]
+    assert statuses == [422] * 8 + [429] * 12
+    # Even the right password is refused from the address that has been guessing...
+    right = {"email": owner.email, "password": PASSWORD}
+    assert client.post("/sign-in", data=right, environ_base=attacker).status_code == 429
+    # ...but not from the owner's own address.
+    owner_browser = app.test_client()
+    response = owner_browser.post("/sign-in", data=right, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert response.status_code == 302
+    assert owner_browser.get("/dashboard").status_code == 200
+
+
+def test_signing_in_successfully_does_not_count_against_the_limits(
+    app, client, make_user, monkeypatch
+):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ADDRESS", "3 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "3 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT_CEILING", "3 per minute")
+    user = make_user()
+    for _ in range(6):  # a shared ward computer: many sign-ins and sign-outs from one address
+        assert (
+            client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code
+            == 302
+        )
+        client.post("/sign-out")
+
+
+def test_guessing_one_password_from_many_addresses_meets_the_account_ceiling(
+    app, client, make_user, monkeypatch
+):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "8 per 10 minutes")
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT_CEILING", "40 per hour")
+    user = make_user()
+    statuses = []
+    for n in range(50):  # five guesses from each of ten addresses, each under its own limit
+        address = {"REMOTE_ADDR": f"198.51.100.{n // 5}"}
+        response = client.post(
+            "/sign-in", data={"email": user.email, "password": f"guess {n}"}, environ_base=address
+        )
+        statuses.append(response.status_code)
+    assert statuses == [422] * 40 + [429] * 10
+    fresh_address = {"REMOTE_ADDR": "192.0.2.200"}
+    right = {"email": user.email, "password": PASSWORD}
+    assert client.post("/sign-in", data=right, environ_base=fresh_address).status_code == 429
 
 
 def test_sign_in_is_limited_per_address_across_accounts(app, client, make_user, monkeypatch):

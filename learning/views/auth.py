@@ -20,7 +20,15 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from .. import accounts, clock, cohorts, notify
-from ..extensions import db, limiter, login_limit_account, login_limit_address, submitted_email
+from ..extensions import (
+    db,
+    limiter,
+    login_limit_account,
+    login_limit_account_ceiling,
+    login_limit_address,
+    submitted_email,
+    submitted_email_from_address,
+)
 from ..forms import (
     NO_ORGANISATION,
     NewPasswordForm,
@@ -105,10 +113,29 @@ def confirm_registration(token: str):
     return redirect(url_for("learner.dashboard"))
 
 
+def _refused(response: Response) -> bool:
+    """Only refused sign-ins count against the sign-in limits: the owner's success costs nothing."""
+    return response.status_code == 422
+
+
+# Three limits on refused sign-ins, so that guessing from one address cannot lock the owner out:
+# one account from one address; one address across accounts; and, against guessing from many
+# addresses, a higher ceiling for one account from anywhere.
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(login_limit_address, methods=["POST"], scope="sign-in-address")
+@limiter.limit(login_limit_address, methods=["POST"], scope="sign-in-address", deduct_when=_refused)
 @limiter.limit(
-    login_limit_account, key_func=submitted_email, methods=["POST"], scope="sign-in-account"
+    login_limit_account,
+    key_func=submitted_email_from_address,
+    methods=["POST"],
+    scope="sign-in-account-address",
+    deduct_when=_refused,
+)
+@limiter.limit(
+    login_limit_account_ceiling,
+    key_func=submitted_email,
+    methods=["POST"],
+    scope="sign-in-account",
+    deduct_when=_refused,
 )
 def sign_in():
     """Sign in with email and password; the same message for any failure."""
