@@ -179,6 +179,11 @@ def _token_hash(token: str) -> str:
 
 def remember(user: User, expires_at: datetime) -> str:
     """A new remember-me token for this user, valid until ``expires_at``; only its hash is kept."""
+    db.session.execute(  # the user's expired tokens, never presented again, go now
+        sa.delete(RememberToken).where(
+            RememberToken.user_id == user.id, RememberToken.expires_at <= utcnow()
+        )
+    )
     token = secrets.token_urlsafe(32)
     db.session.add(
         RememberToken(user_id=user.id, token_hash=_token_hash(token), expires_at=expires_at)

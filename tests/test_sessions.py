@@ -156,3 +156,13 @@ def test_an_expired_remember_me_token_fails(app, make_user):
         # Rotating the token did not move its expiry: 14 days from signing in, not from use.
         clock.tick(timedelta(days=1, minutes=1))
         assert _remembered_only(browser).get("/dashboard").status_code == 302
+
+
+def test_a_persons_expired_remember_me_tokens_are_removed_when_a_new_one_is_made(app, make_user):
+    user = make_user()
+    with freeze_time() as clock:
+        _signed_in(app, user, remember=True)
+        clock.tick(timedelta(days=15))
+        _signed_in(app, user, remember=True)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(RememberToken.id))).scalar() == 1
