@@ -19,6 +19,7 @@ from ..access import require_role
 from ..extensions import db
 from ..forms import ActionForm, MoveOrganisationForm, OrganisationForm, RolesForm, options
 from ..models import Certificate, Organisation, OrganisationKind, Role, User
+from . import number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_role(Role.ADMIN))
@@ -32,6 +33,7 @@ def users():
     role_filter = Role(role) if role in {r.value for r in Role} else None
     page = db.paginate(
         accounts.search_users(query, role_filter),
+        page=request.args.get("page", 1, type=number),
         per_page=current_app.config["PAGE_SIZE"],
         max_per_page=100,
         error_out=False,

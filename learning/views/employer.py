@@ -16,6 +16,7 @@ from ..forms import ActionForm, RequirementForm, options
 from ..items import ItemRef
 from ..models import RequiredTraining, Role
 from ..professions import BY_CODE, PROFESSIONS, Stage
+from . import number
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 bp.before_request(require_role(Role.EMPLOYER))
@@ -67,7 +68,8 @@ def _matrix(organisation):
     sort = request.args.get("sort", "name")
     page = db.paginate(
         compliance.staff(organisation, profession=profession, stage=stage, sort=sort),
-        per_page=request.args.get("per_page", 50, type=int),
+        page=request.args.get("page", 1, type=number),
+        per_page=request.args.get("per_page", 50, type=number),
         max_per_page=500,
         error_out=False,
     )

@@ -18,6 +18,7 @@ from ..forms import ActionForm
 from ..models import QuizAttempt
 from ..professions import BY_CODE
 from ..quizzes import QUIZ_TOPICS, Quiz, cases, questions
+from . import number
 
 bp = Blueprint("quizzes", __name__)
 
@@ -257,7 +258,7 @@ def _pages(quiz: Quiz) -> _QuestionPages | _CasePages:
 
 def _page_number(quiz: Quiz, attempt: QuizAttempt) -> int:
     """The page asked for, or the first unanswered one."""
-    asked = request.args.get("page", type=int)
+    asked = request.args.get("page", type=number)
     if asked is not None and 1 <= asked <= len(quiz.questions):
         return asked
     answered = {r.question_id for r in attempt.responses}

@@ -34,6 +34,7 @@ from ..forms import (
 from ..items import ItemRef
 from ..models import Cohort, Role
 from ..professions import BY_CODE, Stage
+from . import number
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 # Admins may open any cohort, to support trainers; ownership is checked per cohort.
@@ -208,11 +209,12 @@ def learners(cohort_id: int):
     query = request.args.get("q", "").strip()[:200]
     profession = request.args.get("profession", "")
     profession = profession if profession in BY_CODE else ""
-    organisation_id = request.args.get("organisation", type=int)
+    organisation_id = request.args.get("organisation", type=number)
     found = None
     if query or profession or organisation_id:
         found = db.paginate(
             cohorts.candidates(cohort, query, profession, organisation_id),
+            page=request.args.get("page", 1, type=number),
             per_page=current_app.config["PAGE_SIZE"],
             max_per_page=100,
             error_out=False,
@@ -340,12 +342,13 @@ def _matrix(cohort: Cohort):
     """The filtered, sorted page of the matrix: the same rows for the page and the CSV."""
     profession = request.args.get("profession", "")
     stage = request.args.get("stage", "")
-    group = request.args.get("group", type=int)
+    group = request.args.get("group", type=number)
     sort = request.args.get("sort", "name")
     sort = sort if sort in reports.SORTS else "name"
     page = db.paginate(
         reports.members_query(cohort, profession=profession, stage=stage, group=group, sort=sort),
-        per_page=request.args.get("per_page", 50, type=int),
+        page=request.args.get("page", 1, type=number),
+        per_page=request.args.get("per_page", 50, type=number),
         max_per_page=500,
         error_out=False,
     )
@@ -458,7 +461,7 @@ def move_learner(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    user_id = request.form.get("user", type=int)
+    user_id = request.form.get("user", type=number)
     if user_id is None:
         abort(400)
     target = request.form.get("group", "")
