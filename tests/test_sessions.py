@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -166,3 +168,17 @@ def test_a_persons_expired_remember_me_tokens_are_removed_when_a_new_one_is_made
         _signed_in(app, user, remember=True)
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count(RememberToken.id))).scalar() == 1
+
+
+def test_a_remember_me_token_presented_by_several_requests_at_once_works_for_one(app, make_user):
+    browser = _remembered_only(_signed_in(app, make_user(), remember=True))
+    copies = [_copy(browser, app, REMEMBER_COOKIE) for _ in range(6)]
+    start = threading.Barrier(len(copies))
+
+    def visit(copy):
+        start.wait()
+        return copy.get("/dashboard").status_code
+
+    with ThreadPoolExecutor(len(copies)) as pool:
+        statuses = list(pool.map(visit, copies))
+    assert sorted(statuses) == [200] + [302] * 5
