@@ -32,6 +32,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_remember_token_user_id'), ['user_id'], unique=False)
 
     # ### end Alembic commands ###
+    # Flask-Login's remember-me cookies, which this replaces, carry the session version and
+    # would otherwise keep working: moving every version on ends them (and every session) once.
+    op.execute(sa.text("UPDATE user_account SET session_version = session_version + 1"))
 
 
 def downgrade():
