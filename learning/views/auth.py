@@ -249,12 +249,7 @@ def accept_invitation(token: str):
     return redirect(url_for("learner.dashboard"))
 
 
-# Remember-me. Flask-Login's own cookie is its session identifier signed with the secret key:
-# the same at every sign-in, valid until the key changes, and untouched by signing out. Its
-# machinery cannot be fed another value (it always signs ``_user_id``), so this app never asks
-# it to remember and keeps a cookie of its own: a random single-use token, stored hashed with
-# an expiry (``accounts.remember``), spent by Flask-Login's request loader below and replaced
-# with a new one each time it brings a person back.
+# Remember-me: see ``remembered_user`` for why this is not Flask-Login's own cookie.
 
 REMEMBER_COOKIE = "remember_me"
 
@@ -265,7 +260,16 @@ def _remember_browser(token: str | None, expires_at: datetime | None = None) -> 
 
 
 def remembered_user(request: Request) -> User | None:
-    """Flask-Login's request loader: bring a person back from a remember-me cookie."""
+    """Flask-Login's request loader: bring a person back from a remember-me cookie.
+
+    Flask-Login's own remember cookie is the session's ``_user_id`` with an HMAC of it: the
+    same at every sign-in, valid for as long as the secret key and the user's session version
+    last, and never rotated. Its machinery cannot be fed another value without that value
+    becoming the session's user id too, so the app never asks it to remember. It keeps its own
+    cookie instead: a random token used once (``accounts.use_remember_token`` deletes it as it
+    reads it), stored as its SHA-256 with a fixed expiry, replaced here at every use, and
+    deleted with the person's sessions by signing out, a password change or an administrator.
+    """
     token = request.cookies.get(REMEMBER_COOKIE)
     if not token:
         return None
