@@ -7,6 +7,7 @@ Nothing here touches the database, so gunicorn can fork safely after it.
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,45 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_commands(app)
     _register_template_helpers(app)
     _register_security_headers(app)
+    app.wsgi_app = RedactTokens(app.wsgi_app, token_prefixes(app))  # type: ignore[method-assign]
     return app
+
+
+def token_prefixes(app: Flask) -> list[str]:
+    """The paths that end in a one-time link's token: every rule ending ``<token>``."""
+    prefixes = []
+    for rule in app.url_map.iter_rules():
+        prefix, _, rest = rule.rule.partition("<")
+        if rest == "token>":
+            prefixes.append(prefix)
+    return prefixes
+
+
+class RedactTokens:
+    """WSGI middleware: no one-time link's token reaches the server's access log.
+
+    gunicorn writes its access log line from the very ``environ`` the app was given, after the
+    app has answered; so once the app has answered, the token is blanked there in the request
+    line, the path and the Referer. (Flask's debug server logs its own copy of the request
+    line: use it only on demo data.)
+    """
+
+    FIELDS = ("RAW_URI", "REQUEST_URI", "PATH_INFO", "HTTP_REFERER")
+
+    def __init__(self, wsgi_app: Any, prefixes: list[str]) -> None:
+        self.wsgi_app = wsgi_app
+        self.prefixes = prefixes
+        self.pattern = re.compile(
+            "(" + "|".join(re.escape(prefix) for prefix in prefixes) + r")[^/?#\s]+"
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            return self.wsgi_app(environ, start_response)
+        finally:
+            for name in self.FIELDS if self.prefixes else ():
+                if isinstance(environ.get(name), str):
+                    environ[name] = self.pattern.sub(r"\1[redacted]", environ[name])
 
 
 # No inline script or style anywhere: the pages use only their own files, so neither

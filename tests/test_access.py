@@ -49,6 +49,7 @@ MATRIX = [
     ("auth.sign_out", "POST", "/sign-out", dict.fromkeys(AUDIENCES, 302)),
     ("auth.request_reset", "GET", "/reset-password", ANYONE),
     ("auth.reset_password", "GET", "/reset-password/not-a-token", dict.fromkeys(AUDIENCES, 404)),
+    ("auth.new_password", "GET", "/new-password", dict.fromkeys(AUDIENCES, 404)),  # no link
     ("modules.index", "GET", "/modules", ANYONE),
     ("modules.module", "GET", "/modules/hospital-discharge", ANYONE),
     (
@@ -119,6 +120,7 @@ MATRIX = [
     ("learner.my_cohort", "GET", "/cohorts/{cohort}", NOT_YOURS),
     ("learner.join", "GET", "/join", SIGNED_IN),
     ("auth.accept_invitation", "GET", "/invitation/not-a-token", dict.fromkeys(AUDIENCES, 404)),
+    ("auth.first_password", "GET", "/invitation", dict.fromkeys(AUDIENCES, 404)),
     ("employer.dashboard", "GET", "/employer/", only(EMPLOYER)),
     ("employer.matrix", "GET", "/employer/compliance", only(EMPLOYER)),
     ("employer.matrix_csv", "GET", "/employer/compliance.csv", only(EMPLOYER)),

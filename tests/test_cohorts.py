@@ -213,7 +213,10 @@ def test_a_good_upload_creates_accounts_with_invitations_and_is_idempotent(
         }
     # The invitation sets a password once.
     newcomer = app.test_client()
-    assert newcomer.post(links[0], data={"password": "my own new passphrase"}).status_code == 302
+    assert newcomer.get(links[0]).location == "/invitation"
+    assert (
+        newcomer.post("/invitation", data={"password": "my own new passphrase"}).status_code == 302
+    )
     assert newcomer.get("/cohorts").status_code == 200
     assert app.test_client().get(links[0]).status_code == 404
 

@@ -15,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
@@ -192,10 +193,27 @@ def request_reset():
     )
 
 
-def _password_from_link(token: str, *, salt: str, max_age: int, page: str, invalid: str):
+# A link's token leaves the URL at once: the link keeps it in the session and sends the browser
+# to an address without it, so no later request, page, history entry or Referer carries it.
+# The link's own request line is redacted in the access log (``learning.redact_tokens``).
+
+
+def _token_key(salt: str) -> str:
+    return f"{salt}-token"
+
+
+def _land_from_link(token: str, *, salt: str, max_age: int, page: str, invalid: str):
+    """Keep a genuine link's token in the session and go to its page, which has no token."""
+    if accounts.user_for_reset_token(token, current_app.config["SECRET_KEY"], max_age, salt=salt):
+        session[_token_key(salt)] = token
+        return redirect(url_for(page))
+    return render_template(invalid), 404
+
+
+def _password_from_link(*, salt: str, max_age: int, page: str, invalid: str):
     """Set a password from a one-time link: the user once it is set, or the page to show."""
     user = accounts.user_for_reset_token(
-        token, current_app.config["SECRET_KEY"], max_age, salt=salt
+        session.get(_token_key(salt), ""), current_app.config["SECRET_KEY"], max_age, salt=salt
     )
     if user is None:
         return None, (render_template(invalid), 404)
@@ -206,17 +224,29 @@ def _password_from_link(token: str, *, salt: str, max_age: int, page: str, inval
         return None, (render_template(page, form=form, user=user), status)
     accounts.set_password(user, form.password.data)
     db.session.commit()
+    session.pop(_token_key(salt), None)
     return user, None
 
 
-@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@bp.get("/reset-password/<token>")
+def reset_password(token: str):
+    """The emailed reset link: keep its token, then choose a password at a token-free address."""
+    return _land_from_link(
+        token,
+        salt=accounts.RESET,
+        max_age=current_app.config["PASSWORD_RESET_MAX_AGE"],
+        page="auth.new_password",
+        invalid="auth/reset_invalid.html",
+    )
+
+
+@bp.route("/new-password", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["RESET_LIMIT_ADDRESS"], methods=["POST"], scope="reset-address"
 )
-def reset_password(token: str):
+def new_password():
     """Set a new password from a one-time link."""
     user, page = _password_from_link(
-        token,
         salt=accounts.RESET,
         max_age=current_app.config["PASSWORD_RESET_MAX_AGE"],
         page="auth/reset_password.html",
@@ -229,14 +259,25 @@ def reset_password(token: str):
     return redirect(url_for("auth.sign_in"))
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@bp.get("/invitation/<token>")
+def accept_invitation(token: str):
+    """The invitation link: keep its token, then set a password at a token-free address."""
+    return _land_from_link(
+        token,
+        salt=accounts.INVITATION,
+        max_age=cohorts.INVITATION_MAX_AGE,
+        page="auth.first_password",
+        invalid="auth/invitation_invalid.html",
+    )
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["RESET_LIMIT_ADDRESS"], methods=["POST"], scope="reset-address"
 )
-def accept_invitation(token: str):
+def first_password():
     """A person a trainer enrolled sets their first password from the invitation link."""
     user, page = _password_from_link(
-        token,
         salt=accounts.INVITATION,
         max_age=cohorts.INVITATION_MAX_AGE,
         page="auth/invitation.html",
