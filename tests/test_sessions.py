@@ -52,7 +52,8 @@ def test_a_copied_session_cookie_is_refused_after_sign_out(app, make_user):
 def test_signing_out_ends_the_persons_other_sessions_too(app, make_user):
     user = make_user()
     laptop, phone = _signed_in(app, user), _signed_in(app, user)
-    laptop.post("/sign-out")
+    page = laptop.post("/sign-out", follow_redirects=True).get_data(as_text=True)
+    assert "You have signed out, on this device and any other" in page
     assert phone.get("/dashboard").status_code == 302
 
 

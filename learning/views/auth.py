@@ -165,7 +165,7 @@ def sign_out():
         db.session.commit()
     logout_user()
     _remember_browser(None)
-    flash("You have signed out.", "success")
+    flash("You have signed out, on this device and any other.", "success")
     return redirect(url_for("learner.home"))
 
 
