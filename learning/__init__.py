@@ -6,6 +6,7 @@ Nothing here touches the database, so gunicorn can fork safely after it.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from datetime import datetime
@@ -66,7 +67,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_commands(app)
     _register_template_helpers(app)
     _register_security_headers(app)
-    app.wsgi_app = RedactTokens(app.wsgi_app, token_prefixes(app))  # type: ignore[method-assign]
+    redactor = RedactTokens(app.wsgi_app, token_prefixes(app))
+    app.wsgi_app = redactor  # type: ignore[method-assign]
+    werkzeug_log = logging.getLogger("werkzeug")
+    for old in [f for f in werkzeug_log.filters if isinstance(f, RedactTokens)]:
+        werkzeug_log.removeFilter(old)  # the app made last (tests make many) holds the routes
+    werkzeug_log.addFilter(redactor)
     return app
 
 
@@ -85,8 +91,8 @@ class RedactTokens:
 
     gunicorn writes its access log line from the very ``environ`` the app was given, after the
     app has answered; so once the app has answered, the token is blanked there in the request
-    line, the path and the Referer. (Flask's debug server logs its own copy of the request
-    line: use it only on demo data.)
+    line, the path and the Referer. Flask's debug server logs its own copy of the request
+    line, through the ``werkzeug`` logger: :meth:`filter` blanks it there.
     """
 
     FIELDS = ("RAW_URI", "REQUEST_URI", "PATH_INFO", "HTTP_REFERER")
@@ -98,13 +104,25 @@ class RedactTokens:
             "(" + "|".join(re.escape(prefix) for prefix in prefixes) + r")[^/?#\s]+"
         )
 
+    def redact(self, text: str) -> str:
+        """``text`` with every one-time link's token blanked."""
+        return self.pattern.sub(r"\1[redacted]", text) if self.prefixes else text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """A logging filter: blank tokens in the record's arguments, and let it through."""
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.redact(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         try:
             return self.wsgi_app(environ, start_response)
         finally:
-            for name in self.FIELDS if self.prefixes else ():
+            for name in self.FIELDS:
                 if isinstance(environ.get(name), str):
-                    environ[name] = self.pattern.sub(r"\1[redacted]", environ[name])
+                    environ[name] = self.redact(environ[name])
 
 
 # No inline script or style anywhere: the pages use only their own files, so neither

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from pathlib import Path
@@ -89,3 +90,17 @@ def test_one_time_link_tokens_never_reach_the_access_log(logged_site):
 
 def test_every_route_ending_in_a_token_is_redacted(app):
     assert sorted(token_prefixes(app)) == ["/invitation/", "/register/", "/reset-password/"]
+
+
+def test_the_debug_servers_request_lines_are_redacted_too(app, caplog):
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        def __init__(self) -> None:  # no socket: only the logging is under test
+            self.requestline = "GET /invitation/secret-token-123 HTTP/1.1"
+            self.client_address = ("127.0.0.1", 1)
+
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        Handler().log_request(200, 10)
+    assert "secret-token-123" not in caplog.text
+    assert "/invitation/[redacted]" in caplog.text

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from flask import render_template_string, url_for
+
 from learning.config import from_environ
 from learning.extensions import mail
 from learning.models import Role
@@ -52,3 +54,16 @@ def test_the_site_url_and_trusted_hosts_come_from_the_environment(tmp_path):
     )
     assert config["SITE_URL"] == "https://learning.example.test"
     assert config["TRUSTED_HOSTS"] == ["learning.example.test"]
+
+
+def test_certificate_and_join_links_are_on_the_site_whatever_the_host(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SITE_URL", "https://learning.example.test/")
+    with app.test_request_context("/", headers={"Host": "127.0.0.1:8000"}):
+        assert (
+            url_for("records.verify", code="AAAA", _external=True)
+            == "https://learning.example.test/verify/AAAA"
+        )
+        assert render_template_string(
+            "{{ url_for('learner.join', code='XY', _external=True) }}"
+        ).startswith("https://learning.example.test/join")
+        assert url_for("records.verify", code="AAAA") == "/verify/AAAA"
