@@ -200,8 +200,9 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str):  # noqa: ANN202 - Flask-Login's callback
         from .accounts import user_for_session
+        from .views.auth import signed_in
 
-        return user_for_session(session_id)
+        return user_for_session(session_id, *signed_in(), app.config["PERMANENT_SESSION_LIFETIME"])
 
     from .views.auth import remembered_user
 

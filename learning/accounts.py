@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from .emails import normalise_email
 from .extensions import db
 from .models import (
+    EndedSession,
     Organisation,
     OrganisationKind,
     RememberToken,
@@ -211,15 +212,41 @@ def use_remember_token(token: str) -> tuple[User, str, datetime] | None:
     return user, remember(user, spent.expires_at), spent.expires_at
 
 
-def user_for_session(session_id: str) -> User | None:
-    """Load the user a Flask-Login session identifier names, if it is still current."""
+def user_for_session(
+    session_id: str, sign_in: str | None, signed_in_at: datetime | None, lifetime: timedelta
+) -> User | None:
+    """The user a session names, if it is still current.
+
+    ``session_id`` is Flask-Login's (``User.get_id``: id and session version); ``sign_in`` is
+    the random id of this browser's sign-in, refused once that browser signed out, and
+    ``signed_in_at`` ends the session ``lifetime`` after signing in, however busy it is.
+    """
     user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    if not (user_id.isdigit() and version.isdigit()) or not sign_in or signed_in_at is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    if signed_in_at + lifetime <= utcnow():
         return None
-    return user
+    ended = sa.select(EndedSession.id).where(EndedSession.session_hash == _token_hash(sign_in))
+    return db.session.execute(
+        sa.select(User).where(
+            User.id == int(user_id), User.session_version == int(version), ~ended.exists()
+        )
+    ).scalar_one_or_none()
+
+
+def end_session(sign_in: str, expires_at: datetime, remember_token: str | None) -> None:
+    """Sign one browser out: refuse its session from now on, and spend its remember-me token.
+
+    The session is remembered as ended only until ``expires_at``, when it would have ended
+    anyway; older entries are cleared here.
+    """
+    db.session.execute(sa.delete(EndedSession).where(EndedSession.expires_at <= utcnow()))
+    db.session.add(EndedSession(session_hash=_token_hash(sign_in), expires_at=expires_at))
+    if remember_token:
+        db.session.execute(
+            sa.delete(RememberToken).where(RememberToken.token_hash == _token_hash(remember_token))
+        )
+    db.session.flush()
 
 
 # Password reset links: signed, time-limited, and bound to the current password hash, so a

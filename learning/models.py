@@ -485,6 +485,17 @@ class RememberToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class EndedSession(db.Model):
+    """A browser's session that signing out ended, kept (as its id's SHA-256) until it would
+    have expired anyway, so a copy of its cookie is refused."""
+
+    __tablename__ = "ended_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Write our column types into migrations as plain SQLAlchemy types."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

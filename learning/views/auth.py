@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -18,7 +19,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user, user_logged_in
 
 from .. import accounts, clock, cohorts, notify
 from ..extensions import (
@@ -161,11 +162,16 @@ def sign_in():
 def sign_out():
     """Sign out: this browser, and every other session and remembered browser of the person."""
     if current_user.is_authenticated:
-        accounts.end_sessions(current_user)
+        sign_in, signed_in_at = signed_in()
+        accounts.end_session(
+            sign_in,
+            signed_in_at + current_app.config["PERMANENT_SESSION_LIFETIME"],
+            request.cookies.get(REMEMBER_COOKIE),
+        )
         db.session.commit()
     logout_user()
     _remember_browser(None)
-    flash("You have signed out, on this device and any other.", "success")
+    flash("You have signed out.", "success")
     return redirect(url_for("learner.home"))
 
 
@@ -288,6 +294,27 @@ def first_password():
     login_user(user)
     flash(f"Welcome, {user.name}. Your password is set.", "success")
     return redirect(url_for("learner.dashboard"))
+
+
+# Each sign-in has a random id and a start time in the session: signing out records the id as
+# ended, so copies of the cookie are refused, and the session ends a fixed time after the start.
+
+SIGN_IN = "sign_in"
+SIGNED_IN_AT = "signed_in_at"
+
+
+@user_logged_in.connect
+def _start_sign_in(_app: object, **_extra: object) -> None:
+    """Give every new sign-in, whichever view made it, an id of its own and a start time."""
+    session[SIGN_IN] = secrets.token_urlsafe(24)
+    session[SIGNED_IN_AT] = int(clock.now().timestamp())
+
+
+def signed_in() -> tuple[str | None, datetime | None]:
+    """This session's sign-in id and start time, if it has them."""
+    started = session.get(SIGNED_IN_AT)
+    when = datetime.fromtimestamp(started, UTC) if isinstance(started, int) else None
+    return session.get(SIGN_IN), when
 
 
 # Remember-me: see ``remembered_user`` for why this is not Flask-Login's own cookie.
