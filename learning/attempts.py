@@ -53,14 +53,25 @@ def attempts_left(user: User, quiz: Quiz) -> int | None:
 
 def start(user: User, quiz: Quiz, as_profession: str) -> QuizAttempt:
     """Resume the learner's open attempt, or start a new one if attempts remain."""
-    current = open_attempt(user, quiz.slug)
-    if current is not None:
-        return current
-    if attempts_left(user, quiz) == 0:
+    # The open attempt and the last number from one statement, so from one moment: read
+    # apart, another click's attempt could appear between them and a second one be started.
+    last, open_id = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.max(QuizAttempt.number), 0),
+            sa.func.max(sa.case((QuizAttempt.submitted_at.is_(None), QuizAttempt.id))),
+        ).where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_slug == quiz.slug)
+    ).one()
+    if open_id is not None:
+        return db.session.get_one(QuizAttempt, open_id)
+    number = last + 1
+    if quiz.max_attempts and number > quiz.max_attempts:
         raise AttemptLimitReached(quiz.slug)
+    # Another click starting the same attempt at this moment takes the same number: the unique
+    # constraint refuses one of them (IntegrityError), whose caller resumes the other's attempt.
     attempt = QuizAttempt(
         user_id=user.id,
         quiz_slug=quiz.slug,
+        number=number,
         quiz_version=quiz.version,
         as_profession=as_profession,
     )

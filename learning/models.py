@@ -208,11 +208,18 @@ class QuizAttempt(db.Model):
     """
 
     __tablename__ = "quiz_attempt"
-    __table_args__ = (sa.Index("ix_quiz_attempt_user_quiz", "user_id", "quiz_slug"),)
+    # A learner's attempts at a quiz are numbered 1, 2, 3...: two clicks on Start at the same
+    # moment take the same number and the database keeps one, so the quiz's limit holds.
+    __table_args__ = (
+        sa.Index("ix_quiz_attempt_user_quiz", "user_id", "quiz_slug"),
+        sa.UniqueConstraint("user_id", "quiz_slug", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
     quiz_slug: Mapped[str] = mapped_column(sa.String(100))
+    #: This is the learner's n-th attempt at the quiz (see the unique constraint above).
+    number: Mapped[int] = mapped_column(default=1)
     quiz_version: Mapped[str] = mapped_column(sa.String(64))
     #: The profession whose lens the case was played through (the learner's own by default).
     as_profession: Mapped[str] = mapped_column(sa.String(32))

@@ -263,6 +263,7 @@ class World:
                 attempt = QuizAttempt(
                     user_id=user_id,
                     quiz_slug=slug,
+                    number=r + 1,
                     quiz_version="v1",
                     as_profession=PROFESSIONS[n % len(PROFESSIONS)],
                     started_at=now - timedelta(days=10 + r),
@@ -289,6 +290,7 @@ class World:
                 QuizAttempt(
                     user_id=user_id,
                     quiz_slug="safeguarding-basics",
+                    number=1 + (repeats if n == 0 else 1 + n % 2),  # after those taken above
                     quiz_version="v1",
                     as_profession=PROFESSIONS[n % len(PROFESSIONS)],
                 )

@@ -8,6 +8,7 @@ differ by the quiz's shape; each shape's pages are one small class below, chosen
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -97,11 +98,16 @@ def start(slug: str):
     lens = request.form.get("as_profession", "")
     lens = lens if lens in BY_CODE and found.any_lens else current_user.profession_code
     try:
-        attempt = attempts.start(current_user, found, lens)
+        try:
+            attempt = attempts.start(current_user, found, lens)
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()  # another click started it at this moment: resume that one
+            attempt = attempts.start(current_user, found, lens)
+            db.session.commit()
     except attempts.AttemptLimitReached:
         flash("You have used every attempt this quiz allows.", "error")
         return redirect(url_for("quizzes.quiz", slug=slug))
-    db.session.commit()
     return redirect(url_for("quizzes.take", attempt_id=attempt.id))
 
 
@@ -143,8 +149,14 @@ class _QuestionPages:
             except grading.InvalidAnswer as problem:
                 if not going_back:
                     errors[question.id] = problem.message
-        attempts.save_answers(attempt, {k: v for k, v in fresh.items() if k not in errors})
-        db.session.commit()
+        valid = {k: v for k, v in fresh.items() if k not in errors}
+        try:
+            attempts.save_answers(attempt, valid)
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            db.session.rollback()  # the same page saved by another click at this moment
+            attempts.save_answers(attempt, valid)  # over what it saved
+            db.session.commit()
         if errors:
             saved = attempts.saved_answers(attempt, quiz)
             return self.render(attempt, quiz, saved, errors, values, 422)
@@ -219,16 +231,24 @@ class _CasePages:
             return redirect(url_for("quizzes.take", attempt_id=attempt.id))
         choice = request.form.get(step.field, "")
         if not choice:
+            if _finished_meanwhile(attempt):
+                return redirect(url_for("quizzes.review", attempt_id=attempt.id))
             return self.show(attempt, case, error="Choose what you would do.", status=422)
         try:
             reached = attempts.decide(attempt, case, step.id, choice)
-        except grading.DecisionError:
-            return self.show(attempt, case, error="Choose one of the options shown.", status=422)
-        if reached.is_end:
-            attempts.submit(attempt, case, curriculum())
+            if reached.is_end:
+                attempts.submit(attempt, case, curriculum())
             db.session.commit()
+        except grading.DecisionError:
+            if _finished_meanwhile(attempt):
+                return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+            return self.show(attempt, case, error="Choose one of the options shown.", status=422)
+        except sa.exc.IntegrityError:
+            # Another click made a decision at this step at this moment: follow where it led.
+            db.session.rollback()
+            return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+        if reached.is_end:
             return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-        db.session.commit()
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
 
     def confirm(self, attempt: QuizAttempt, case: Quiz):
@@ -247,6 +267,12 @@ class _CasePages:
             path = None  # the case changed since: the stored score and outcome still stand
         best = grading.best_path(case, attempt.as_profession)
         return render_template("quizzes/review_case.html", path=path, best=best, **context)
+
+
+def _finished_meanwhile(attempt: QuizAttempt) -> bool:
+    """Whether another click (the same choice, at the same moment) has just ended the case."""
+    db.session.rollback()  # nothing was changed; read the attempt afresh
+    return attempt.submitted_at is not None
 
 
 _PAGES = {questions.SHAPE: _QuestionPages(), cases.SHAPE: _CasePages()}
