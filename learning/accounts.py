@@ -241,7 +241,11 @@ def end_session(sign_in: str, expires_at: datetime, remember_token: str | None) 
     anyway; older entries are cleared here.
     """
     db.session.execute(sa.delete(EndedSession).where(EndedSession.expires_at <= utcnow()))
-    db.session.add(EndedSession(session_hash=_token_hash(sign_in), expires_at=expires_at))
+    try:
+        with db.session.begin_nested():
+            db.session.add(EndedSession(session_hash=_token_hash(sign_in), expires_at=expires_at))
+    except sa.exc.IntegrityError:
+        pass  # two sign-outs of one session at once (a double click): it has ended either way
     if remember_token:
         db.session.execute(
             sa.delete(RememberToken).where(RememberToken.token_hash == _token_hash(remember_token))

@@ -203,3 +203,17 @@ def test_a_remember_me_token_presented_by_several_requests_at_once_works_for_one
     with ThreadPoolExecutor(len(copies)) as pool:
         statuses = list(pool.map(visit, copies))
     assert sorted(statuses) == [200] + [302] * 5
+
+
+def test_signing_out_twice_at_once_ends_the_session_without_an_error(app, make_user):
+    browser = _signed_in(app, make_user())
+    copies = [_copy(browser, app) for _ in range(4)]
+    start = threading.Barrier(len(copies))
+
+    def sign_out(copy):
+        start.wait()
+        return copy.post("/sign-out").status_code
+
+    with ThreadPoolExecutor(len(copies)) as pool:
+        assert list(pool.map(sign_out, copies)) == [302] * 4
+    assert browser.get("/dashboard").status_code == 302
