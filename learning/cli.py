@@ -1,4 +1,4 @@
-"""``flask`` commands: content check, users and demo data.
+"""``flask`` commands: content check, users, demo data and backups.
 
 ``flask content check`` is a plain click group, registered as a Flask CLI plugin (see
 pyproject.toml), so that it works even when the app cannot start because the content is broken:
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import PROJECT_ROOT, accounts, clock, demo
+from . import PROJECT_ROOT, accounts, backups, clock, demo
 from .curriculum import check as check_curriculum
 from .curriculum import curriculum
 from .extensions import db
@@ -25,6 +25,7 @@ from .professions import CODES, Stage
 content_cli = click.Group("content", help="Check the learning content.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo organisations and accounts.")
+backup_cli = AppGroup("backup", help="Back up and restore the whole platform's database.")
 
 
 @content_cli.command("check")
@@ -115,3 +116,31 @@ def show_accounts() -> None:
     click.echo(f"Demo accounts (password: {password}):")
     for email, what in demo.NAMED_ACCOUNTS:
         click.echo(f"  {email:<30} {what}")
+
+
+@backup_cli.command("create")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def create_backup(file: Path) -> None:
+    """Back up the database to FILE, safe while the site is serving."""
+    url = db.engine.url
+    db.session.remove()
+    try:
+        backups.create(url, file)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up the {url.get_backend_name()} database to {file}.")
+
+
+@backup_cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace a database that already holds data.")
+def restore_backup(file: Path, replace: bool) -> None:
+    """Restore the database from FILE into an empty database (stop the site first)."""
+    url = db.engine.url
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection of ours may hold the database during the restore
+    try:
+        backups.restore(url, file, replace=replace)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored the {url.get_backend_name()} database from {file}.")
