@@ -54,6 +54,20 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_HASH_PARALLELISM": 4,
     # Uploads (enrolment CSVs) are at most 2 MB; refuse anything far larger before reading it.
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    # The privacy notice (/privacy) is a template the organisation running the site completes
+    # here; until it does, the page says plainly which details are missing.
+    "PRIVACY_CONTROLLER": None,  # who decides why and how the data is used, e.g. an NHS trust
+    "PRIVACY_CONTACT": None,  # where to write about personal data: an email or postal address
+    "PRIVACY_DPO": None,  # the data protection officer: name and how to reach them
+    "PRIVACY_LAWFUL_BASIS": (
+        "performing a task in the public interest (UK GDPR Article 6(1)(e)): training the health "
+        "and social care workforce"
+    ),
+    # How long things are kept (stated on the notice; the erasure and review work follows them).
+    "RETENTION_INACTIVE_MONTHS": 24,  # an account unused this long is reviewed for closing
+    "RETENTION_RECORD_YEARS": 6,  # completions and certificates kept after an account closes
+    "RETENTION_AUDIT_YEARS": 6,  # entries in the audit trail
+    "RETENTION_BACKUP_DAYS": 35,  # backups, deleted after this by the organisation's rota
 }
 
 _BOOLEAN = {"1": True, "true": True, "yes": True, "on": True}
@@ -73,6 +87,10 @@ _TEXT = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
     "DEMO_PASSWORD",
+    "PRIVACY_CONTROLLER",
+    "PRIVACY_CONTACT",
+    "PRIVACY_DPO",
+    "PRIVACY_LAWFUL_BASIS",
 )
 _INTEGER = (
     "MAIL_PORT",
@@ -81,6 +99,10 @@ _INTEGER = (
     "PASSWORD_HASH_TIME_COST",
     "PASSWORD_HASH_MEMORY_COST",
     "PASSWORD_HASH_PARALLELISM",
+    "RETENTION_INACTIVE_MONTHS",
+    "RETENTION_RECORD_YEARS",
+    "RETENTION_AUDIT_YEARS",
+    "RETENTION_BACKUP_DAYS",
 )
 _FLAGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 

@@ -40,6 +40,7 @@ def only(audience: str, ok: int = 200) -> dict[str, int]:
 # (endpoint, method, path, expected status by audience). {user} and {org} are filled in.
 MATRIX = [
     ("learner.home", "GET", "/", ANYONE),
+    ("learner.privacy", "GET", "/privacy", ANYONE),
     ("learner.dashboard", "GET", "/dashboard", SIGNED_IN),
     ("learner.profile", "GET", "/profile", SIGNED_IN),
     ("learner.change_password", "GET", "/profile/password", SIGNED_IN),

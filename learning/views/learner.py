@@ -20,6 +20,25 @@ def home():
     return render_template("home.html")
 
 
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice: what is held about people, why, for how long and who sees it."""
+    config = current_app.config
+    return render_template(
+        "privacy.html",
+        controller=config["PRIVACY_CONTROLLER"],
+        contact=config["PRIVACY_CONTACT"],
+        dpo=config["PRIVACY_DPO"],
+        lawful_basis=config["PRIVACY_LAWFUL_BASIS"],
+        inactive_months=config["RETENTION_INACTIVE_MONTHS"],
+        record_years=config["RETENTION_RECORD_YEARS"],
+        audit_years=config["RETENTION_AUDIT_YEARS"],
+        backup_days=config["RETENTION_BACKUP_DAYS"],
+        session_hours=int(config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 3600),
+        remember_days=config["REMEMBER_COOKIE_DURATION"].days,
+    )
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
