@@ -22,12 +22,14 @@ from .emails import normalise_email
 from .extensions import db
 from .models import (
     EndedSession,
+    Membership,
     Organisation,
     OrganisationKind,
     RememberToken,
     Role,
     RoleGrant,
     User,
+    staff_of,
     utcnow,
 )
 from .professions import BY_CODE, Stage
@@ -125,9 +127,16 @@ def register(person: NewPerson) -> User:
         organisation_id=person.organisation_id,
         registration_number=(person.registration_number or "").strip() or None,
     )
+    _claimed(user)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _claimed(user: User) -> None:
+    """A person's own claim to an organisation waits for the organisation to confirm it."""
+    user.membership = Membership.PENDING
+    user.membership_changed_at = utcnow() if user.organisation_id is not None else None
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -335,6 +344,7 @@ def register_from_token(token: str, secret_key: str) -> User | None:
         organisation_id=organisation_id,
         registration_number=data["registration_number"],
     )
+    _claimed(user)
     db.session.add(user)
     db.session.flush()
     return user
@@ -370,8 +380,34 @@ def grant_role(user: User, role: Role, *, granted_by: User | None = None) -> Non
 
 
 def move_to_organisation(user: User, organisation: Organisation | None) -> None:
-    """Record that a person now belongs to another organisation (or none)."""
+    """Record that a person now belongs to another organisation (or none), as confirmed staff."""
+    if organisation is not user.organisation or user.membership is not Membership.CONFIRMED:
+        user.membership_changed_at = utcnow()
     user.organisation = organisation
+    user.membership = Membership.CONFIRMED
+
+
+def confirm_membership(user: User) -> None:
+    """The organisation confirms that a person who named it is one of its staff."""
+    user.membership = Membership.CONFIRMED
+    user.membership_changed_at = utcnow()
+    db.session.flush()
+
+
+def end_membership(user: User) -> None:
+    """The person has left the organisation (or never was staff): no record of theirs is deleted."""
+    user.membership = Membership.ENDED
+    user.membership_changed_at = utcnow()
+    db.session.flush()
+
+
+def members_in(organisation: Organisation, membership: Membership) -> sa.Select[tuple[User]]:
+    """The people naming the organisation whose membership is in this state, by name."""
+    return (
+        sa.select(User)
+        .where(User.organisation_id == organisation.id, User.membership == membership)
+        .order_by(User.name, User.id)
+    )
 
 
 def search_users(query: str = "", role: Role | None = None) -> sa.Select[tuple[User]]:
@@ -407,7 +443,7 @@ def organisation_sizes() -> sa.Select[tuple[Organisation, int]]:
     """Every organisation with its number of members, by name: one query."""
     return (
         sa.select(Organisation, sa.func.count(User.id))
-        .outerjoin(User, User.organisation_id == Organisation.id)
+        .outerjoin(User, staff_of(Organisation.id))
         .group_by(Organisation.id)
         .order_by(Organisation.name)
     )

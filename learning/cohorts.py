@@ -26,6 +26,7 @@ from .models import (
     Role,
     User,
     cohort_trainer,
+    staff_of,
 )
 from .professions import PROFESSIONS, Profession, Stage
 
@@ -217,7 +218,7 @@ def candidates(
     if profession:
         statement = statement.where(User.profession_code == profession)
     if organisation_id:
-        statement = statement.where(User.organisation_id == organisation_id)
+        statement = statement.where(staff_of(organisation_id))
     return statement
 
 
@@ -611,7 +612,7 @@ def joint_learning(organisation: Organisation) -> JointLearning:
         sa.select(Cohort, sa.func.count(CohortMember.user_id))
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .join(User, User.id == CohortMember.user_id)
-        .where(User.organisation_id == organisation.id, CohortMember.removed_at.is_(None))
+        .where(staff_of(organisation.id), CohortMember.removed_at.is_(None))
         .group_by(Cohort.id)
         .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
     ).all()
@@ -625,7 +626,7 @@ def joint_learning(organisation: Organisation) -> JointLearning:
         sa.select(sa.func.count(sa.distinct(CohortMember.user_id)))
         .join(User, User.id == CohortMember.user_id)
         .where(
-            User.organisation_id == organisation.id,
+            staff_of(organisation.id),
             CohortMember.removed_at.is_(None),
             CohortMember.cohort_id.in_(mixed or [0]),
         )

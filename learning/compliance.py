@@ -16,7 +16,15 @@ from dateutil.relativedelta import relativedelta
 
 from . import clock
 from .extensions import db
-from .models import Completion, Organisation, RequiredTraining, User, UTCDateTime
+from .models import (
+    Completion,
+    Membership,
+    Organisation,
+    RequiredTraining,
+    User,
+    UTCDateTime,
+    staff_of,
+)
 from .professions import BY_CODE, Stage
 
 
@@ -121,15 +129,32 @@ def stop_requiring(organisation: Organisation, requirement_id: int) -> bool:
 
 
 def staff_member(organisation: Organisation, user_id: int) -> User | None:
-    """One of the organisation's staff, or None for anyone else."""
+    """One of the organisation's confirmed staff, or None for anyone else."""
+    member = db.session.get(User, user_id)
+    if member is None or member.staff_organisation is None:
+        return None
+    return member if member.organisation_id == organisation.id else None
+
+
+def claimant(organisation: Organisation, user_id: int) -> User | None:
+    """Anyone naming the organisation (pending, confirmed or ended), or None for anyone else."""
     member = db.session.get(User, user_id)
     return member if member is not None and member.organisation_id == organisation.id else None
 
 
 def staff_count(organisation: Organisation) -> int:
-    """How many people belong to the organisation."""
+    """How many confirmed staff the organisation has."""
     return db.session.execute(
-        sa.select(sa.func.count(User.id)).where(User.organisation_id == organisation.id)
+        sa.select(sa.func.count(User.id)).where(staff_of(organisation.id))
+    ).scalar_one()
+
+
+def pending_count(organisation: Organisation) -> int:
+    """How many people have named the organisation and wait for it to confirm them."""
+    return db.session.execute(
+        sa.select(sa.func.count(User.id)).where(
+            User.organisation_id == organisation.id, User.membership == Membership.PENDING
+        )
     ).scalar_one()
 
 
@@ -137,7 +162,7 @@ def staff(
     organisation: Organisation, *, profession: str = "", stage: str = "", sort: str = "name"
 ) -> sa.Select[tuple[User]]:
     """The organisation's staff, filtered and sorted, for a page of the matrix."""
-    statement = sa.select(User).where(User.organisation_id == organisation.id)
+    statement = sa.select(User).where(staff_of(organisation.id))
     if profession in BY_CODE:
         statement = statement.where(User.profession_code == profession)
     if stage in {s.value for s in Stage}:
@@ -308,7 +333,7 @@ def summary(
                 latest.c.slug == RequiredTraining.slug,
             ),
         )
-        .where(User.organisation_id == organisation.id)
+        .where(staff_of(organisation.id))
         .group_by(RequiredTraining.id, User.profession_code)
     )
     by_pair: dict[tuple[int, str], Tally] = {}

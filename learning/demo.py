@@ -61,6 +61,8 @@ class DemoPerson:
     organisation: str | None
     registration_number: str | None = None
     roles: tuple[Role, ...] = ()
+    # Said they work for the organisation; its employer has not confirmed it yet.
+    pending: bool = False
 
 
 #: The named accounts of the README, then learners enough to fill mixed cohorts.
@@ -131,6 +133,11 @@ PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("nathan.hughes@demo.test", "Nathan Hughes", "occupational-therapy", S, UNIVERSITY),
     DemoPerson("leah.thompson@demo.test", "Leah Thompson", "housing", S, UNIVERSITY),
     DemoPerson("samuel.osei@demo.test", "Samuel Osei", "housing", S, UNIVERSITY),
+    # Waiting for their employer to confirm them
+    DemoPerson(
+        "liam.foster@demo.test", "Liam Foster", "nursing", Q, TRUST, "21E4410E", pending=True
+    ),
+    DemoPerson("nadia.khan@demo.test", "Nadia Khan", "social-work", Q, COUNCIL, pending=True),
 )
 
 #: The accounts the README and ``make run`` list, with what each shows.
@@ -189,6 +196,8 @@ def load(password: str, content: Curriculum | None = None) -> dict[str, int]:
                 registration_number=person.registration_number,
             )
         )
+        if person.organisation and not person.pending:
+            accounts.confirm_membership(user)
         for role in person.roles:
             accounts.grant_role(user, role)
         created["people"] += 1

@@ -104,6 +104,22 @@ class OrganisationKind(enum.StrEnum):
         }[self.value]
 
 
+class Membership(enum.StrEnum):
+    """Where a person stands with the organisation they name: only confirmed members are staff."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    ENDED = "ended"
+
+    @property
+    def label(self) -> str:
+        return {
+            "pending": "Waiting for your employer to confirm",
+            "confirmed": "Confirmed",
+            "ended": "Left the organisation",
+        }[self.value]
+
+
 class Organisation(db.Model):
     """An employer or university that people belong to."""
 
@@ -134,6 +150,11 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )
+    # A claim the person makes is pending until an employer of the organisation confirms it.
+    membership: Mapped[Membership] = mapped_column(
+        enum_column(Membership), default=Membership.PENDING
+    )
+    membership_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_number: Mapped[str | None] = mapped_column(sa.String(40))
     # Part of the session identifier: bumping it signs out every other session and cookie.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -162,6 +183,16 @@ class User(UserMixin, db.Model):
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
+
+    @property
+    def staff_organisation(self) -> Organisation | None:
+        """The organisation that has confirmed this person as staff, if any."""
+        return self.organisation if self.membership is Membership.CONFIRMED else None
+
+
+def staff_of(organisation_id: int | sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """The condition that a person is confirmed staff of the organisation (for any query)."""
+    return sa.and_(User.organisation_id == organisation_id, User.membership == Membership.CONFIRMED)
 
 
 class RoleGrant(db.Model):

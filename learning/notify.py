@@ -46,3 +46,13 @@ def send_account_exists(user: User, sign_in: str, reset: str) -> None:
         body=render_template("email/account_exists.txt", user=user, sign_in=sign_in, reset=reset),
     )
     mail.send(message)
+
+
+def send_membership_news(user: User, link: str) -> None:
+    """Tell a person that their organisation confirmed or ended their membership."""
+    message = Message(
+        subject=f"Your organisation on {current_app.config['SITE_NAME']}",
+        recipients=[user.email],
+        body=render_template("email/membership.txt", user=user, link=link),
+    )
+    mail.send(message)

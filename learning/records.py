@@ -109,7 +109,7 @@ def issue(user: User, achievement: Achievement) -> Certificate:
         ref=achievement.ref,
         title=achievement.title,
         learner_name=user.name,
-        organisation_name=user.organisation.name if user.organisation else None,
+        organisation_name=user.staff_organisation.name if user.staff_organisation else None,
         completed_on=achievement.completed_on,
         cpd_hours=achievement.cpd_hours,
     )

@@ -23,7 +23,7 @@ from hypothesis import settings
 
 from learning import accounts, create_app
 from learning.extensions import db, limiter
-from learning.models import Organisation, OrganisationKind, Role, User
+from learning.models import Membership, Organisation, OrganisationKind, Role, User
 from learning.professions import Stage
 
 # Hypothesis's per-example deadline is a timing assertion: on a loaded two-core machine it fails
@@ -191,6 +191,7 @@ def make_user(app: Flask) -> Callable[..., User]:
         stage: Stage = Stage.QUALIFIED,
         organisation: Organisation | None = None,
         password: str = PASSWORD,
+        membership: Membership = Membership.CONFIRMED,
     ) -> User:
         with app.app_context():
             user = accounts.register(
@@ -203,6 +204,8 @@ def make_user(app: Flask) -> Callable[..., User]:
                     organisation_id=organisation.id if organisation else None,
                 )
             )
+            if organisation is not None:  # most tests' people are their organisation's staff
+                user.membership = membership
             for role in roles:
                 accounts.grant_role(user, role)
             db.session.commit()

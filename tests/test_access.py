@@ -126,6 +126,10 @@ MATRIX = [
     ("employer.matrix", "GET", "/employer/compliance", only(EMPLOYER)),
     ("employer.matrix_csv", "GET", "/employer/compliance.csv", only(EMPLOYER)),
     ("employer.person", "GET", "/employer/staff/{user}", only(EMPLOYER)),
+    ("employer.people", "GET", "/employer/people", only(EMPLOYER)),
+    ("employer.confirm_member", "POST", "/employer/people/{user}/confirm", only(EMPLOYER, 302)),
+    ("employer.end_member", "POST", "/employer/people/{user}/end", only(EMPLOYER, 302)),
+    ("admin.confirm_membership", "POST", "/admin/users/{user}/membership", only(ADMIN, 302)),
     ("employer.requirements", "GET", "/employer/requirements", only(EMPLOYER)),
     # No such requirement in the employer's organisation: not found.
     (

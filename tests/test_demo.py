@@ -16,7 +16,7 @@ def test_demo_load_creates_the_documented_accounts_and_is_idempotent(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
-    assert "4 organisations, 31 people," in first.output
+    assert "4 organisations, 33 people," in first.output
     again = runner.invoke(args=["demo", "load"])
     assert (
         "0 organisations, 0 people, 0 module progress records, 0 cohorts and 0 scenario "

@@ -27,6 +27,7 @@ from learning.models import (
     Completion,
     CpdEntry,
     EnrolmentRoute,
+    Membership,
     ModuleProgress,
     Organisation,
     OrganisationKind,
@@ -138,6 +139,7 @@ class World:
                     profession_code=PROFESSIONS[i % len(PROFESSIONS)],
                     stage=Stage.STUDENT if i % 3 == 0 else Stage.QUALIFIED,
                     organisation_id=trust_id,
+                    membership=Membership.CONFIRMED,
                 )
                 for i in range(size.learners - 1)
             ]
@@ -151,7 +153,8 @@ class World:
             )
             db.session.add_all([*others, co_trainer])
             db.session.flush()
-            db.session.get(User, employer.id).organisation_id = trust_id
+            manager = db.session.get(User, employer.id)
+            manager.organisation_id, manager.membership = trust_id, Membership.CONFIRMED
             everyone = [learner.id, *(o.id for o in others)]
             self._requirements(trust_id)
             cohort_ids = self._cohorts(size, trainer.id, co_trainer, everyone, now)

@@ -88,6 +88,22 @@ def set_roles(user_id: int):
     return redirect(url_for("admin.user", user_id=person.id))
 
 
+@bp.post("/users/<int:user_id>/membership")
+def confirm_membership(user_id: int):
+    """Confirm a person's claim to the organisation they named."""
+    person = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if person.organisation is None:
+        abort(404)
+    accounts.confirm_membership(person)
+    db.session.commit()
+    if notify.can_send_mail(current_app.config):
+        notify.send_membership_news(person, url_for("learner.dashboard", _external=True))
+    flash(f"{person.name} is confirmed as staff of {person.organisation.name}.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
 @bp.post("/users/<int:user_id>/organisation")
 def move_user(user_id: int):
     """Move a person to another organisation, or to none."""

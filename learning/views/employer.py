@@ -5,16 +5,26 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from .. import clock, cohorts, compliance, cpd
+from .. import accounts, clock, cohorts, compliance, cpd, notify
 from ..access import require_role
 from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import ActionForm, RequirementForm, options
 from ..items import ItemRef
-from ..models import RequiredTraining, Role
+from ..models import Membership, RequiredTraining, Role
 from ..professions import BY_CODE, PROFESSIONS, Stage
 from . import number
 
@@ -23,8 +33,8 @@ bp.before_request(require_role(Role.EMPLOYER))
 
 
 def _organisation():
-    """The employer's own organisation; without one there is nothing to show."""
-    organisation = current_user.organisation
+    """The employer's own organisation (confirmed); without one there is nothing to show."""
+    organisation = current_user.staff_organisation
     if organisation is None:
         abort(404)
     return organisation
@@ -47,7 +57,7 @@ def _who(requirement: RequiredTraining) -> str:
 @bp.get("/")
 def dashboard():
     """Compliance at a glance: overall, per required item and by profession."""
-    if current_user.organisation is None:
+    if current_user.staff_organisation is None:
         return render_template("employer/no_organisation.html")
     organisation = _organisation()
     required = compliance.requirements(organisation)
@@ -57,6 +67,7 @@ def dashboard():
         required=required,
         summary=compliance.summary(organisation, required, clock.today()),
         staff_count=compliance.staff_count(organisation),
+        pending_count=compliance.pending_count(organisation),
         titles=_titles(),
         who=_who,
     )
@@ -143,6 +154,7 @@ def person(user_id: int):
         organisation=organisation,
         member=member,
         items=list(zip(required, row.cells, strict=True)),
+        action=ActionForm(),
         titles=_titles(),
         who=_who,
     )
@@ -214,3 +226,62 @@ def joint_learning():
         rows=found.rows,
         staff_in_mixed=found.staff_in_mixed,
     )
+
+
+@bp.get("/people")
+def people():
+    """Who claims to work here and waits to be confirmed, and who has left."""
+    organisation = _organisation()
+    return render_template(
+        "employer/people.html",
+        organisation=organisation,
+        pending=db.session.execute(accounts.members_in(organisation, Membership.PENDING))
+        .scalars()
+        .all(),
+        former=db.session.execute(accounts.members_in(organisation, Membership.ENDED))
+        .scalars()
+        .all(),
+        action=ActionForm(),
+    )
+
+
+@bp.post("/people/<int:user_id>/confirm")
+def confirm_member(user_id: int):
+    """Confirm that a person who named the organisation is one of its staff."""
+    organisation = _organisation()
+    person = compliance.claimant(organisation, user_id)
+    if person is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    accounts.confirm_membership(person)
+    db.session.commit()
+    _tell(person)
+    flash(f"{person.name} is now confirmed as one of your staff.", "success")
+    return redirect(url_for("employer.people"))
+
+
+@bp.post("/people/<int:user_id>/end")
+def end_member(user_id: int):
+    """Record that a person has left the organisation, or never worked here; nothing is deleted."""
+    organisation = _organisation()
+    person = compliance.claimant(organisation, user_id)
+    if person is None or person.id == current_user.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    was_pending = person.membership is Membership.PENDING
+    accounts.end_membership(person)
+    db.session.commit()
+    _tell(person)
+    if was_pending:
+        flash(f"{person.name} is not on your staff list.", "success")
+    else:
+        flash(f"{person.name} has left the organisation. Their own records are kept.", "success")
+    return redirect(url_for("employer.people"))
+
+
+def _tell(person) -> None:
+    """Email the person that their membership changed, when mail can be sent."""
+    if notify.can_send_mail(current_app.config):
+        notify.send_membership_news(person, url_for("learner.dashboard", _external=True))
