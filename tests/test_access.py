@@ -44,6 +44,7 @@ MATRIX = [
     ("learner.dashboard", "GET", "/dashboard", SIGNED_IN),
     ("learner.profile", "GET", "/profile", SIGNED_IN),
     ("learner.change_password", "GET", "/profile/password", SIGNED_IN),
+    ("learner.download_data", "POST", "/profile/data", SIGNED_IN),
     ("auth.register", "GET", "/register", SIGNED_OUT_ONLY),
     ("auth.confirm_registration", "GET", "/register/not-a-token", dict.fromkeys(AUDIENCES, 404)),
     ("auth.sign_in", "GET", "/sign-in", SIGNED_OUT_ONLY),

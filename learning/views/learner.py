@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts, attempts, clock, cohorts, progress, reports
+from .. import accounts, attempts, clock, cohorts, progress, reports, subject_access
 from ..curriculum import curriculum
 from ..extensions import db, limiter
-from ..forms import ChangePasswordForm, JoinForm, ProfileForm
+from ..forms import ActionForm, ChangePasswordForm, JoinForm, ProfileForm
 from ..professions import Stage
 
 bp = Blueprint("learner", __name__)
@@ -75,6 +75,22 @@ def profile():
     db.session.commit()
     flash("Your profile has been saved.", "success")
     return redirect(url_for("learner.profile"))
+
+
+@bp.post("/profile/data")
+@login_required
+def download_data():
+    """Download everything held about oneself, as a zip of JSON and CSV."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    made_at = clock.now()
+    archive = subject_access.archive(current_user, current_app.config["SITE_NAME"], made_at)
+    name = f"your-data-{made_at:%Y-%m-%d}.zip"
+    return current_app.response_class(
+        archive,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
