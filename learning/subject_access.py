@@ -92,7 +92,7 @@ def held_about(person: User) -> list[Table]:
         if table.name in found:
             continue
         # Rows that belong to rows already found, such as an attempt's answers.
-        for fk in table.foreign_keys:
+        for fk in sorted(table.foreign_keys, key=lambda fk: fk.target_fullname):
             parent = fk.column.table
             if parent is accounts or parent.name not in found or not parent.primary_key:
                 continue
