@@ -16,12 +16,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from . import accounts, attempts, clock, cohorts, compliance, progress, records
+from . import accounts, attempts, audit, clock, cohorts, compliance, progress, records
 from .content import Catalogue
 from .curriculum import Curriculum
 from .extensions import db
 from .items import ItemKind
 from .models import (
+    AuditAction,
+    AuditEntry,
     Cohort,
     CpdEntry,
     EnrolmentRoute,
@@ -215,6 +217,7 @@ def load(password: str, content: Curriculum | None = None) -> dict[str, int]:
     )
     created["requirements"] = _load_requirements(catalogue, quizzes) if catalogue else 0
     created["records"] = _load_records(catalogue, quizzes) if catalogue and quizzes else 0
+    created["audit"] = _load_audit()
     return created
 
 
@@ -525,5 +528,51 @@ def _load_records(catalogue: Catalogue, quizzes: QuizCatalogue) -> int:
         for achievement in records.achievements(user, Curriculum(catalogue, quizzes))[:2]:
             records.issue(user, achievement)
             made += 1
+    db.session.flush()
+    return made
+
+
+#: The demo's audit history: (days ago, hour, action, actor, subject person, about, details).
+#: The addresses are documentation ranges (RFC 5737), never anyone's real address.
+AUDIT_HISTORY = (
+    (40, 9, "signed-in", "admin@demo.test", None, "", {}),
+    (40, 9, "roles-changed", "admin@demo.test", "trainer@demo.test", "", {"after": ["trainer"]}),
+    (40, 9, "roles-changed", "admin@demo.test", "employer@demo.test", "", {"after": ["employer"]}),
+    (31, 8, "sign-in-refused", None, "nurse@demo.test", "", {}),
+    (31, 8, "signed-in", "trainer@demo.test", None, "", {}),
+    (30, 10, "learners-enrolled", "trainer@demo.test", None, "Discharge together, spring", {}),
+    (28, 14, "signed-in", "employer@demo.test", None, "", {}),
+    (28, 14, "requirement-added", "employer@demo.test", None, "Module: Safeguarding adults", {}),
+    (14, 11, "report-downloaded", "employer@demo.test", None, "Compliance matrix (CSV)", {}),
+    (9, 16, "report-downloaded", "trainer@demo.test", None, "Ward 7 safeguarding update", {}),
+    (6, 12, "signed-out-everywhere", "admin@demo.test", "ot@demo.test", "", {"why": "lost phone"}),
+    (2, 9, "reset-link-made", "admin@demo.test", "socialworker@demo.test", "", {}),
+)
+
+
+def _load_audit() -> int:
+    """A realistic few weeks of the audit trail, recorded as it happened, once."""
+    if db.session.execute(sa.select(AuditEntry.id).limit(1)).first():
+        return 0
+    people = {u.email: u for u in db.session.execute(sa.select(User)).scalars()}
+    trust = db.session.execute(sa.select(Organisation).filter_by(name=TRUST)).scalar()
+    today = clock.start_of(clock.today())
+    made = 0
+    for n, (days, hour, action, actor, subject, about, details) in enumerate(AUDIT_HISTORY):
+        if actor is not None and actor not in people:
+            continue
+        who = people.get(actor) if actor else None
+        about_employer = who is not None and who.has_role(Role.EMPLOYER) and not subject
+        with clock.frozen(today - timedelta(days=days, hours=-hour, minutes=-7 * n)):
+            audit.record(
+                AuditAction(action),
+                actor=who,
+                address=f"192.0.2.{10 + n}",
+                subject_user=people.get(subject) if subject else None,
+                subject=about,
+                organisation=trust if about_employer else None,
+                details=details,
+            )
+        made += 1
     db.session.flush()
     return made

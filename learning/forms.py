@@ -430,3 +430,22 @@ class CpdEntryForm(Form):
     def validate_on(self, field: DateField) -> None:
         if field.data and field.data > clock.today():
             raise ValidationError("The date cannot be in the future")
+
+
+class AuditSearchForm(Form):
+    """Searching the audit trail: a GET form in the address, so it needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    actor = StringField("Done by (name or email)", validators=[Optional(), Length(max=200)])
+    action = SelectField("Action", validators=[Optional()])
+    subject = StringField(
+        "About (person, organisation, cohort…)", validators=[Optional(), Length(max=200)]
+    )
+    since = DateField("From", validators=[Optional()], description="For example, 2026-11-27")
+    until = DateField("To", validators=[Optional()], description="For example, 2026-12-01")
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The “To” date must be the same as or after the “From” date")

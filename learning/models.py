@@ -534,6 +534,65 @@ class EndedSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class AuditAction(enum.StrEnum):
+    """What an audit entry records: every staff and administrator action, and every sign-in."""
+
+    SIGNED_IN = "signed-in"
+    SIGN_IN_REFUSED = "sign-in-refused"
+    ROLES_CHANGED = "roles-changed"
+    PERSON_MOVED = "person-moved"
+    RESET_LINK_MADE = "reset-link-made"
+    SIGNED_OUT_EVERYWHERE = "signed-out-everywhere"
+    ORGANISATION_CREATED = "organisation-created"
+    ORGANISATION_EDITED = "organisation-edited"
+    CERTIFICATE_REVOKED = "certificate-revoked"
+    LEARNERS_ENROLLED = "learners-enrolled"
+    LEARNERS_UPLOADED = "learners-uploaded"
+    LEARNER_REMOVED = "learner-removed"
+    COHORT_CREATED = "cohort-created"
+    COHORT_EDITED = "cohort-edited"
+    PROGRAMME_CHANGED = "programme-changed"
+    JOIN_CODE_MADE = "join-code-made"
+    JOIN_CODE_REVOKED = "join-code-revoked"
+    GROUPS_FORMED = "groups-formed"
+    GROUPS_CHANGED = "groups-changed"
+    REQUIREMENT_ADDED = "requirement-added"
+    REQUIREMENT_REMOVED = "requirement-removed"
+    REPORT_DOWNLOADED = "report-downloaded"
+    AUDIT_DOWNLOADED = "audit-downloaded"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class AuditEntry(db.Model):
+    """One line of the audit trail: who did what, to whom or what, when and from where.
+
+    Append-only: the app adds entries (``audit.record``) and never edits or deletes them. The
+    actor's and subject's names are copied in, so an entry still reads right after a rename.
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction, 40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    actor_name: Mapped[str] = mapped_column(sa.String(254), default="")
+    subject_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    subject: Mapped[str] = mapped_column(sa.String(300), default="")
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    address: Mapped[str] = mapped_column(sa.String(45), default="")
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Write our column types into migrations as plain SQLAlchemy types."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

@@ -149,6 +149,9 @@ MATRIX = [
     ("admin.organisations", "GET", "/admin/organisations", only(ADMIN)),
     ("admin.new_organisation", "GET", "/admin/organisations/new", only(ADMIN)),
     ("admin.edit_organisation", "GET", "/admin/organisations/{org}/edit", only(ADMIN)),
+    ("admin.audit_trail", "GET", "/admin/audit", only(ADMIN)),
+    ("admin.audit_csv", "GET", "/admin/audit.csv", only(ADMIN)),
+    ("employer.audit_trail", "GET", "/employer/audit", only(EMPLOYER)),
 ]
 
 

@@ -144,3 +144,23 @@ def test_demo_employers_have_requirements_with_a_realistic_spread(app):
             sa.select(Certificate).where(Certificate.user_id == nurse.id)
         ).first()
         assert db.session.execute(sa.select(CpdEntry).where(CpdEntry.user_id == nurse.id)).first()
+
+
+def test_the_demo_has_a_realistic_audit_history(app):
+    from learning.models import AuditAction, AuditEntry
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context():
+        found = db.session.execute(sa.select(AuditEntry).order_by(AuditEntry.at)).scalars().all()
+        assert len(found) == len(demo.AUDIT_HISTORY)
+        assert {e.action for e in found} >= {AuditAction.SIGNED_IN, AuditAction.ROLES_CHANGED}
+        assert (found[-1].at - found[0].at).days >= 30  # weeks of history, not one moment
+        trust = db.session.execute(
+            sa.select(Organisation).where(Organisation.name == demo.TRUST)
+        ).scalar_one()
+        assert any(e.organisation_id == trust.id for e in found)  # the trust's employer sees some
+    again = runner.invoke(args=["demo", "load"])
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(AuditEntry.id))).scalar() == len(found)
+    assert again.exit_code == 0

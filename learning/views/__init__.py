@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, request
+from flask_login import current_user
 from werkzeug.routing import IntegerConverter
+
+from .. import audit
+from ..models import AuditAction, AuditEntry
 
 #: The largest id or number a URL may carry: what a PostgreSQL ``integer`` column holds.
 LARGEST = 2**31 - 1
@@ -30,3 +34,8 @@ def refuse_nul() -> None:
     """No page has a use for a NUL byte in its address, and PostgreSQL cannot compare one: 404."""
     if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
         abort(404)
+
+
+def audited(action: AuditAction, **about: object) -> AuditEntry:
+    """Record in the audit trail an action the signed-in person is doing, from this address."""
+    return audit.record(action, actor=current_user, address=request.remote_addr, **about)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -14,12 +18,19 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import accounts, notify, records
+from .. import accounts, audit, notify, records
 from ..access import require_role
 from ..extensions import db
-from ..forms import ActionForm, MoveOrganisationForm, OrganisationForm, RolesForm, options
-from ..models import Certificate, Organisation, OrganisationKind, Role, User
-from . import number
+from ..forms import (
+    ActionForm,
+    AuditSearchForm,
+    MoveOrganisationForm,
+    OrganisationForm,
+    RolesForm,
+    options,
+)
+from ..models import AuditAction, Certificate, Organisation, OrganisationKind, Role, User
+from . import audited, number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_role(Role.ADMIN))
@@ -82,7 +93,13 @@ def set_roles(user_id: int):
     if person.id == current_user.id and Role.ADMIN not in roles:
         flash("You cannot remove your own administrator role.", "error")
         return redirect(url_for("admin.user", user_id=person.id))
+    before = sorted(role.value for role in person.roles)
     accounts.set_roles(person, roles, granted_by=current_user)
+    audited(
+        AuditAction.ROLES_CHANGED,
+        subject_user=person,
+        details={"before": before, "after": sorted(role.value for role in roles)},
+    )
     db.session.commit()
     flash(f"Roles saved for {person.name}.", "success")
     return redirect(url_for("admin.user", user_id=person.id))
@@ -113,7 +130,17 @@ def move_user(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     organisation = db.session.get(Organisation, form.organisation.data) or None
+    before = person.organisation
     accounts.move_to_organisation(person, organisation)
+    audited(
+        AuditAction.PERSON_MOVED,
+        subject_user=person,
+        organisation=organisation or before,
+        details={
+            "from": before.name if before else "none",
+            "to": organisation.name if organisation else "none",
+        },
+    )
     db.session.commit()
     where = organisation.name if organisation else "no organisation"
     flash(f"{person.name} now belongs to {where}.", "success")
@@ -128,6 +155,8 @@ def create_reset_link(user_id: int):
         abort(400)
     token = accounts.reset_token(person, current_app.config["SECRET_KEY"])
     link = url_for("auth.reset_password", token=token, _external=True)
+    audited(AuditAction.RESET_LINK_MADE, subject_user=person)
+    db.session.commit()
     roles_form, move_form, reset_form = _user_forms(person)
     return render_template(
         "admin/user.html",
@@ -148,6 +177,7 @@ def sign_out_everywhere(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     accounts.end_sessions(person)
+    audited(AuditAction.SIGNED_OUT_EVERYWHERE, subject_user=person)
     db.session.commit()
     flash(f"{person.name} has been signed out everywhere.", "success")
     return redirect(url_for("admin.user", user_id=person.id))
@@ -171,6 +201,12 @@ def new_organisation():
         form.name.errors.append("An organisation with this name already exists")
         return render_template("admin/organisation_form.html", form=form, organisation=None), 422
     organisation = accounts.create_organisation(form.name.data, OrganisationKind(form.kind.data))
+    audited(
+        AuditAction.ORGANISATION_CREATED,
+        subject=organisation.name,
+        organisation=organisation,
+        details={"kind": organisation.kind.value},
+    )
     db.session.commit()
     flash(f"{organisation.name} has been created.", "success")
     return redirect(url_for("admin.organisations"))
@@ -191,7 +227,14 @@ def edit_organisation(organisation_id: int):
         return render_template(
             "admin/organisation_form.html", form=form, organisation=organisation
         ), 422
+    before = {"name": organisation.name, "kind": organisation.kind.value}
     accounts.update_organisation(organisation, form.name.data, OrganisationKind(form.kind.data))
+    audited(
+        AuditAction.ORGANISATION_EDITED,
+        subject=organisation.name,
+        organisation=organisation,
+        details={"before": before, "after": {"name": form.name.data, "kind": form.kind.data}},
+    )
     db.session.commit()
     flash(f"{organisation.name} has been saved.", "success")
     return redirect(url_for("admin.organisations"))
@@ -204,6 +247,75 @@ def revoke_certificate(certificate_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     records.revoke(certificate)
+    audited(
+        AuditAction.CERTIFICATE_REVOKED,
+        subject_user=certificate.user,
+        subject=f"Certificate {certificate.code}: {certificate.title}",
+        details={"certificate": certificate.code},
+    )
     db.session.commit()
     flash(f"The certificate {certificate.code} has been revoked.", "success")
     return redirect(url_for("admin.user", user_id=certificate.user_id))
+
+
+# The audit trail ----------------------------------------------------------------------------
+
+
+def audit_search() -> tuple[AuditSearchForm, audit.Filters, dict[str, str]]:
+    """The audit trail's search form read from the address, the filters it gives, and the
+    query string to keep them on other pages (bad input filters nothing and says why)."""
+    form = AuditSearchForm(request.args)
+    form.action.choices = options([("", "Any action"), *[(a.value, a.label) for a in AuditAction]])
+    if not form.validate():
+        return form, audit.Filters(), {}
+    filters = audit.Filters(
+        actor=(form.actor.data or "").strip(),
+        action=AuditAction(form.action.data) if form.action.data else None,
+        subject=(form.subject.data or "").strip(),
+        since=form.since.data,
+        until=form.until.data,
+    )
+    kept = {
+        "actor": filters.actor,
+        "action": form.action.data or "",
+        "subject": filters.subject,
+        "since": filters.since.isoformat() if filters.since else "",
+        "until": filters.until.isoformat() if filters.until else "",
+    }
+    return form, filters, {k: v for k, v in kept.items() if v}
+
+
+@bp.get("/audit")
+def audit_trail():
+    """Search and filter the audit trail, newest first, a page at a time."""
+    form, filters, kept = audit_search()
+    page = db.paginate(
+        audit.search(filters),
+        page=request.args.get("page", 1, type=number),
+        per_page=current_app.config["PAGE_SIZE"],
+        max_per_page=100,
+        error_out=False,
+    )
+    return render_template(
+        "admin/audit.html", form=form, page=page, rows=audit.rows(page.items), kept=kept
+    ), (422 if form.errors else 200)
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    """Every entry the search matches, as CSV; the download is itself recorded."""
+    _, filters, kept = audit_search()
+    entries = db.session.execute(audit.search(filters)).scalars().all()
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(audit.csv_rows(audit.rows(entries)))
+    audited(
+        AuditAction.AUDIT_DOWNLOADED,
+        subject="Audit trail (CSV)",
+        details={"rows": len(entries), **kept},
+    )
+    db.session.commit()
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'},
+    )

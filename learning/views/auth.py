@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user, user_logged_in
 
-from .. import accounts, clock, cohorts, notify
+from .. import accounts, audit, clock, cohorts, notify
 from ..extensions import (
     db,
     limiter,
@@ -39,7 +39,7 @@ from ..forms import (
     SignInForm,
     options,
 )
-from ..models import Organisation, User
+from ..models import AuditAction, Organisation, User
 from ..professions import Stage
 
 bp = Blueprint("auth", __name__)
@@ -109,6 +109,12 @@ def confirm_registration(token: str):
     user = accounts.register_from_token(token, current_app.config["SECRET_KEY"])
     if user is None:
         return render_template("auth/registration_invalid.html"), 404
+    audit.record(
+        AuditAction.SIGNED_IN,
+        actor=user,
+        address=request.remote_addr,
+        details={"by": "registration link"},
+    )
     db.session.commit()
     login_user(user)
     flash(f"Welcome, {user.name}. Your account is ready.", "success")
@@ -150,12 +156,27 @@ def sign_in():
             if form.remember.data:
                 expires_at = clock.now() + current_app.config["REMEMBER_COOKIE_DURATION"]
                 _remember_browser(accounts.remember(user, expires_at), expires_at)
+            audit.record(AuditAction.SIGNED_IN, actor=user, address=request.remote_addr)
             db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        _refused_sign_in(form.email.data)
         form.password.errors.append(SIGN_IN_FAILED)
     status = 422 if form.errors else 200
     return render_template("auth/sign_in.html", form=form), status
+
+
+def _refused_sign_in(email: str) -> None:
+    """Record a refused sign-in: about the account if the address is one, else what was typed."""
+    owner = accounts.user_by_email(email)
+    audit.record(
+        AuditAction.SIGN_IN_REFUSED,
+        actor=None,
+        address=request.remote_addr,
+        subject_user=owner,
+        subject="" if owner else f"Unknown address {email[:254]}",
+    )
+    db.session.commit()
 
 
 @bp.post("/sign-out")
@@ -291,6 +312,13 @@ def first_password():
     )
     if page is not None:
         return page
+    audit.record(
+        AuditAction.SIGNED_IN,
+        actor=user,
+        address=request.remote_addr,
+        details={"by": "invitation link"},
+    )
+    db.session.commit()
     login_user(user)
     flash(f"Welcome, {user.name}. Your password is set.", "success")
     return redirect(url_for("learner.dashboard"))
@@ -342,6 +370,13 @@ def remembered_user(request: Request) -> User | None:
     if not token:
         return None
     found = accounts.use_remember_token(token)
+    if found is not None:
+        audit.record(
+            AuditAction.SIGNED_IN,
+            actor=found[0],
+            address=request.remote_addr,
+            details={"by": "keep me signed in"},
+        )
     db.session.commit()
     if found is None:
         _remember_browser(None)

@@ -18,15 +18,15 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import accounts, clock, cohorts, compliance, cpd, notify
+from .. import accounts, audit, clock, cohorts, compliance, cpd, notify
 from ..access import require_role
 from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import ActionForm, RequirementForm, options
 from ..items import ItemRef
-from ..models import Membership, RequiredTraining, Role
+from ..models import AuditAction, Membership, RequiredTraining, Role
 from ..professions import BY_CODE, PROFESSIONS, Stage
-from . import number
+from . import audited, number
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 bp.before_request(require_role(Role.EMPLOYER))
@@ -52,6 +52,11 @@ def _who(requirement: RequiredTraining) -> str:
     if requirement.stage:
         parts.append(requirement.stage.label.lower() + "s")
     return ", ".join(parts).capitalize() if parts else "All staff"
+
+
+def _what(requirement: RequiredTraining) -> str:
+    ref = ItemRef(requirement.kind, requirement.slug)
+    return f"{ref.kind.noun.capitalize()}: {_titles().get(ref, requirement.slug)}"
 
 
 @bp.get("/")
@@ -133,6 +138,13 @@ def matrix_csv():
                 cell.expires_on.isoformat() if cell.expires_on else "",
             ]
         writer.writerow([cpd.safe_cell(cell) for cell in line])
+    audited(
+        AuditAction.REPORT_DOWNLOADED,
+        subject="Compliance matrix (CSV)",
+        organisation=organisation,
+        details={"report": "compliance", "rows": len(rows)},
+    )
+    db.session.commit()
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",
@@ -178,7 +190,7 @@ def requirements():
         if ref not in titles:
             form.item.errors.append("Choose a module or scenario from the list")
         else:
-            compliance.require(
+            requirement = compliance.require(
                 organisation,
                 ref.kind,
                 ref.slug,
@@ -186,6 +198,12 @@ def requirements():
                 stage=Stage(form.stage.data) if form.stage.data else None,
                 refresh_months=form.refresh_months.data,
                 due_soon_days=form.due_soon_days.data,
+            )
+            audited(
+                AuditAction.REQUIREMENT_ADDED,
+                subject=_what(requirement),
+                organisation=organisation,
+                details={"requirement": requirement.id, "who": _who(requirement)},
             )
             db.session.commit()
             flash(f"“{titles[ref]}” is now required.", "success")
@@ -208,8 +226,17 @@ def remove_requirement(requirement_id: int):
     organisation = _organisation()
     if not ActionForm().validate_on_submit():
         abort(400)
-    if not compliance.stop_requiring(organisation, requirement_id):
+    requirement = db.session.get(RequiredTraining, requirement_id)
+    if requirement is None or requirement.organisation_id != organisation.id:
         abort(404)
+    what, who = _what(requirement), _who(requirement)
+    compliance.stop_requiring(organisation, requirement_id)
+    audited(
+        AuditAction.REQUIREMENT_REMOVED,
+        subject=what,
+        organisation=organisation,
+        details={"requirement": requirement_id, "who": who},
+    )
     db.session.commit()
     flash("The requirement has been removed.", "success")
     return redirect(url_for("employer.requirements"))
@@ -285,3 +312,19 @@ def _tell(person) -> None:
     """Email the person that their membership changed, when mail can be sent."""
     if notify.can_send_mail(current_app.config):
         notify.send_membership_news(person, url_for("learner.dashboard", _external=True))
+
+
+@bp.get("/audit")
+def audit_trail():
+    """What staff and administrators did about the organisation and its people, newest first."""
+    organisation = _organisation()
+    page = db.paginate(
+        audit.search(audit.Filters(), organisation),
+        page=request.args.get("page", 1, type=number),
+        per_page=current_app.config["PAGE_SIZE"],
+        max_per_page=100,
+        error_out=False,
+    )
+    return render_template(
+        "employer/audit.html", organisation=organisation, page=page, rows=audit.rows(page.items)
+    )

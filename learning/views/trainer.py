@@ -32,9 +32,9 @@ from ..forms import (
     options,
 )
 from ..items import ItemRef
-from ..models import Cohort, Role
+from ..models import AuditAction, Cohort, Role
 from ..professions import BY_CODE, Stage
-from . import number
+from . import audited, number
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 # Admins may open any cohort, to support trainers; ownership is checked per cohort.
@@ -47,6 +47,11 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
     if cohort is None:
         abort(404)
     return cohort
+
+
+def _about(cohort: Cohort) -> str:
+    """How the audit trail names a cohort."""
+    return f"Cohort {cohort.id}: {cohort.name}"
 
 
 @bp.get("/")
@@ -107,6 +112,7 @@ def new_cohort():
         status = 422 if form.errors else 200
         return render_template("trainer/cohort_form.html", form=form, cohort=None), status
     cohort = cohorts.create(current_user, _details(form))
+    audited(AuditAction.COHORT_CREATED, subject=_about(cohort), details={"cohort": cohort.id})
     db.session.commit()
     flash(f"“{cohort.name}” has been created. Now add its programme and learners.", "success")
     return redirect(url_for("trainer.cohort", cohort_id=cohort.id))
@@ -121,6 +127,7 @@ def edit_cohort(cohort_id: int):
         status = 422 if form.errors else 200
         return render_template("trainer/cohort_form.html", form=form, cohort=cohort), status
     cohorts.update(cohort, _details(form))
+    audited(AuditAction.COHORT_EDITED, subject=_about(cohort), details={"cohort": cohort.id})
     db.session.commit()
     flash("The cohort has been saved.", "success")
     return redirect(url_for("trainer.cohort", cohort_id=cohort.id))
@@ -169,6 +176,11 @@ def programme(cohort_id: int):
             form.item.errors.append("That is already in the programme")
         else:
             cohorts.add_item(cohort, ref.kind, ref.slug, form.due_on.data)
+            audited(
+                AuditAction.PROGRAMME_CHANGED,
+                subject=_about(cohort),
+                details={"cohort": cohort.id, "added": str(ref)},
+            )
             db.session.commit()
             flash(f"“{exists.title}” has been added to the programme.", "success")
             return redirect(url_for("trainer.programme", cohort_id=cohort.id))
@@ -195,6 +207,12 @@ def change_item(cohort_id: int, item_id: int, change: str):
     )
     if not done and change == "remove":
         abort(404)
+    if done:
+        audited(
+            AuditAction.PROGRAMME_CHANGED,
+            subject=_about(cohort),
+            details={"cohort": cohort.id, "item": item_id, "change": change},
+        )
     db.session.commit()
     return redirect(url_for("trainer.programme", cohort_id=cohort.id))
 
@@ -243,7 +261,13 @@ def add_learners(cohort_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     ids = [int(v) for v in request.form.getlist("user") if v.isdigit()][:500]
-    joined = cohorts.enrol(cohort, cohorts.people(ids), cohorts.EnrolmentRoute.PICKED)
+    picked = cohorts.people(ids)
+    joined = cohorts.enrol(cohort, picked, cohorts.EnrolmentRoute.PICKED)
+    audited(
+        AuditAction.LEARNERS_ENROLLED,
+        subject=_about(cohort),
+        details={"cohort": cohort.id, "learners": sorted(u.id for u in picked), "joined": joined},
+    )
     db.session.commit()
     flash(f"{joined} {'learner' if joined == 1 else 'learners'} added.", "success")
     return redirect(url_for("trainer.learners", cohort_id=cohort.id))
@@ -257,6 +281,12 @@ def remove_learner(cohort_id: int, user_id: int):
         abort(400)
     if not cohorts.remove(cohort, user_id):
         abort(404)
+    learner = cohorts.people([user_id])[0]
+    audited(
+        AuditAction.LEARNER_REMOVED,
+        subject_user=learner,
+        details={"cohort": cohort.id, "cohort_name": cohort.name},
+    )
     db.session.commit()
     flash("The learner has been removed from the cohort. Their records are kept.", "success")
     return redirect(url_for("trainer.learners", cohort_id=cohort.id))
@@ -277,6 +307,16 @@ def upload(cohort_id: int):
     if not result.ok:
         db.session.rollback()
         return _upload_page(cohort, form, result.problems, 422)
+    audited(
+        AuditAction.LEARNERS_UPLOADED,
+        subject=_about(cohort),
+        details={
+            "cohort": cohort.id,
+            "rows": len(sheet.rows),
+            "enrolled": result.enrolled,
+            "accounts_created": sorted(u.id for u in result.created),
+        },
+    )
     db.session.commit()
     secret = current_app.config["SECRET_KEY"]
     invitations = [
@@ -318,6 +358,11 @@ def make_join_code(cohort_id: int):
         flash("The last day must be today or later.", "error")
     else:
         cohorts.create_join_code(cohort, clock.end_of(form.expires_on.data))
+        audited(
+            AuditAction.JOIN_CODE_MADE,
+            subject=_about(cohort),
+            details={"cohort": cohort.id, "last_day": form.expires_on.data.isoformat()},
+        )
         db.session.commit()
         flash("A new join code is ready. The old one no longer works.", "success")
     return redirect(url_for("trainer.learners", cohort_id=cohort.id) + "#join-code")
@@ -330,6 +375,7 @@ def revoke_join_code(cohort_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     cohorts.revoke_join_code(cohort)
+    audited(AuditAction.JOIN_CODE_REVOKED, subject=_about(cohort), details={"cohort": cohort.id})
     db.session.commit()
     flash("The join code no longer works.", "success")
     return redirect(url_for("trainer.learners", cohort_id=cohort.id) + "#join-code")
@@ -380,6 +426,12 @@ def progress_csv(cohort_id: int):
     _, cols, rows, _ = _matrix(cohort)
     buffer = io.StringIO()
     csv.writer(buffer).writerows(reports.csv_rows(cols, rows))
+    audited(
+        AuditAction.REPORT_DOWNLOADED,
+        subject=f"Progress of {_about(cohort)} (CSV)",
+        details={"report": "cohort progress", "cohort": cohort.id, "rows": len(rows)},
+    )
+    db.session.commit()
     name = f"cohort-{cohort.id}-progress.csv"
     return Response(
         "\ufeff" + buffer.getvalue(),  # a BOM so Excel reads the names correctly
@@ -450,6 +502,11 @@ def allocate(cohort_id: int):
         db.session.rollback()
         flash(f"The groups could not be formed: {problem}.", "error")
         return redirect(url_for("trainer.groups", cohort_id=cohort.id))
+    audited(
+        AuditAction.GROUPS_FORMED,
+        subject=_about(cohort),
+        details={"cohort": cohort.id, "groups": made, "seed": form.seed.data},
+    )
     db.session.commit()
     flash(f"{made} {'group' if made == 1 else 'groups'} formed.", "success")
     return redirect(url_for("trainer.groups", cohort_id=cohort.id))
@@ -468,6 +525,11 @@ def move_learner(cohort_id: int):
     group_id = int(target) if target.isdigit() else None
     if not cohorts.move_to_group(cohort, user_id, group_id):
         abort(404)
+    audited(
+        AuditAction.GROUPS_CHANGED,
+        subject=_about(cohort),
+        details={"cohort": cohort.id, "learner": user_id, "group": group_id or "none"},
+    )
     db.session.commit()
     flash("Moved.", "success")
     return redirect(url_for("trainer.groups", cohort_id=cohort.id))
@@ -481,5 +543,10 @@ def lock_group(cohort_id: int, group_id: int, change: str):
         abort(400)
     if not cohorts.set_locked(cohort, group_id, change == "lock"):
         abort(404)
+    audited(
+        AuditAction.GROUPS_CHANGED,
+        subject=_about(cohort),
+        details={"cohort": cohort.id, "group": group_id, "change": change},
+    )
     db.session.commit()
     return redirect(url_for("trainer.groups", cohort_id=cohort.id))
