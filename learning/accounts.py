@@ -387,6 +387,16 @@ def move_to_organisation(user: User, organisation: Organisation | None) -> None:
     user.membership = Membership.CONFIRMED
 
 
+def claim_organisation(user: User, organisation: Organisation | None) -> None:
+    """A person says they now work for another organisation (or none): pending until confirmed."""
+    if organisation is user.organisation:
+        return
+    user.organisation = organisation
+    user.membership = Membership.PENDING
+    user.membership_changed_at = utcnow() if organisation is not None else None
+    db.session.flush()
+
+
 def confirm_membership(user: User) -> None:
     """The organisation confirms that a person who named it is one of its staff."""
     user.membership = Membership.CONFIRMED

@@ -196,6 +196,14 @@ class ChangePasswordForm(NewPasswordForm):
 class ProfileForm(ProfessionFields, Form):
     """Edit one's own details."""
 
+    organisation = SelectField(
+        "Organisation",
+        coerce=int,
+        validators=[Optional()],
+        default=NO_ORGANISATION,
+        description="A new organisation confirms that you work there before your training "
+        "counts in its figures.",
+    )
     submit = SubmitField("Save changes")
 
 

@@ -223,3 +223,24 @@ def test_the_demo_has_a_pending_claim_for_each_employer(app):
         ).scalar_one()
     assert places == {demo.TRUST, demo.COUNCIL}
     assert staff.membership is Membership.CONFIRMED
+
+
+def test_choosing_an_organisation_in_the_profile_is_a_pending_claim(
+    app, client, make_user, trust, make_organisation, login
+):
+    other = make_organisation("Hillside Council")
+    nurse = make_user(name="Grace Adeyemi", organisation=other)
+    login(nurse)
+    form = {"name": "Grace Adeyemi", "profession": "nursing", "stage": "qualified"}
+    client.post("/profile", data=form)  # the organisation left out: nothing changes
+    assert membership_of(app, nurse) is Membership.CONFIRMED
+    client.post("/profile", data={**form, "organisation": str(other.id)})
+    assert membership_of(app, nurse) is Membership.CONFIRMED  # the same one: still confirmed
+    assert client.post("/profile", data={**form, "organisation": str(trust.id)}).status_code == 302
+    with app.app_context():
+        grace = db.session.get(User, nurse.id)
+        assert (grace.organisation_id, grace.membership) == (trust.id, Membership.PENDING)
+    assert "Its employers have not confirmed this yet" in text(client.get("/profile"))
+    client.post("/profile", data={**form, "organisation": "0"})
+    with app.app_context():
+        assert db.session.get(User, nurse.id).organisation_id is None

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user
 from .. import accounts, attempts, clock, cohorts, progress, reports, subject_access
 from ..curriculum import curriculum
 from ..extensions import db, limiter
-from ..forms import ActionForm, ChangePasswordForm, JoinForm, ProfileForm
+from ..forms import NO_ORGANISATION, ActionForm, ChangePasswordForm, JoinForm, ProfileForm, options
 from ..professions import Stage
 
 bp = Blueprint("learner", __name__)
@@ -61,6 +61,11 @@ def profile():
         profession=current_user.profession_code,
         stage=current_user.stage.value,
         registration_number=current_user.registration_number,
+        organisation=current_user.organisation_id or NO_ORGANISATION,
+    )
+    organisations = db.session.execute(accounts.organisations()).scalars().all()
+    form.organisation.choices = options(
+        [(NO_ORGANISATION, "None, or not listed"), *[(o.id, o.name) for o in organisations]]
     )
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
@@ -71,6 +76,9 @@ def profile():
         profession=form.profession.data,
         stage=Stage(form.stage.data),
         registration_number=form.registration_number.data,
+    )
+    accounts.claim_organisation(
+        current_user, next((o for o in organisations if o.id == form.organisation.data), None)
     )
     db.session.commit()
     flash("Your profile has been saved.", "success")
