@@ -541,6 +541,8 @@ class AuditAction(enum.StrEnum):
     SIGN_IN_REFUSED = "sign-in-refused"
     ROLES_CHANGED = "roles-changed"
     PERSON_MOVED = "person-moved"
+    MEMBERSHIP_CONFIRMED = "membership-confirmed"
+    MEMBERSHIP_ENDED = "membership-ended"
     RESET_LINK_MADE = "reset-link-made"
     SIGNED_OUT_EVERYWHERE = "signed-out-everywhere"
     ORGANISATION_CREATED = "organisation-created"

@@ -177,6 +177,15 @@ ACTIONS = [
         "/admin/users/{user}/organisation",
         {"organisation": 0},
     ),
+    (AuditAction.MEMBERSHIP_CONFIRMED, "admin", "POST", "/admin/users/{user}/membership", {}),
+    (
+        AuditAction.MEMBERSHIP_CONFIRMED,
+        "employer",
+        "POST",
+        "/employer/people/{user}/confirm",
+        {},
+    ),
+    (AuditAction.MEMBERSHIP_ENDED, "employer", "POST", "/employer/people/{user}/end", {}),
     (AuditAction.RESET_LINK_MADE, "admin", "POST", "/admin/users/{user}/reset-link", {}),
     (AuditAction.SIGNED_OUT_EVERYWHERE, "admin", "POST", "/admin/users/{user}/sign-out", {}),
     (

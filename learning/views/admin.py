@@ -113,7 +113,9 @@ def confirm_membership(user_id: int):
         abort(400)
     if person.organisation is None:
         abort(404)
+    before = person.membership.value
     accounts.confirm_membership(person)
+    audited(AuditAction.MEMBERSHIP_CONFIRMED, subject_user=person, details={"before": before})
     db.session.commit()
     if notify.can_send_mail(current_app.config):
         notify.send_membership_news(person, url_for("learner.dashboard", _external=True))

@@ -281,7 +281,9 @@ def confirm_member(user_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
+    before = person.membership.value
     accounts.confirm_membership(person)
+    audited(AuditAction.MEMBERSHIP_CONFIRMED, subject_user=person, details={"before": before})
     db.session.commit()
     _tell(person)
     flash(f"{person.name} is now confirmed as one of your staff.", "success")
@@ -298,7 +300,9 @@ def end_member(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     was_pending = person.membership is Membership.PENDING
+    before = person.membership.value
     accounts.end_membership(person)
+    audited(AuditAction.MEMBERSHIP_ENDED, subject_user=person, details={"before": before})
     db.session.commit()
     _tell(person)
     if was_pending:
