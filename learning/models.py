@@ -562,6 +562,7 @@ class AuditAction(enum.StrEnum):
     REQUIREMENT_REMOVED = "requirement-removed"
     REPORT_DOWNLOADED = "report-downloaded"
     AUDIT_DOWNLOADED = "audit-downloaded"
+    PERSONAL_DATA_DOWNLOADED = "personal-data-downloaded"
 
     @property
     def label(self) -> str:

@@ -14,7 +14,15 @@ import sqlalchemy as sa
 from learning import PROJECT_ROOT, accounts, clock, demo, subject_access
 from learning import curriculum as curricula
 from learning.extensions import db
-from learning.models import Cohort, QuizAttempt, QuizResponse, Role, User
+from learning.models import (
+    AuditAction,
+    AuditEntry,
+    Cohort,
+    QuizAttempt,
+    QuizResponse,
+    Role,
+    User,
+)
 
 #: What the issue asks the download to hold, by table: each must have rows for the demo nurse.
 EXPECTED = (
@@ -26,6 +34,7 @@ EXPECTED = (
     "cpd_entry",
     "certificate",
     "cohort_member",
+    "audit_entry",
 )
 
 
@@ -115,6 +124,13 @@ def test_a_learner_downloads_their_data_from_their_profile_as_a_zip(app, client,
             assert len(list(csv.DictReader(io.StringIO(text)))) == len(table.rows), table.name
             assert len(document["tables"][table.file]) == len(table.rows)
     assert "password" in archive.read("README.txt").decode()
+    with app.app_context():
+        entries = db.session.execute(
+            sa.select(AuditEntry).where(AuditEntry.action == AuditAction.PERSONAL_DATA_DOWNLOADED)
+        ).scalars()
+        assert [(e.actor_id, e.subject_user_id) for e in entries] == [(nurse_id, nurse_id)]
+    downloaded = [row["action"] for row in document["tables"]["audit-trail"]]
+    assert "personal-data-downloaded" in downloaded
 
 
 def test_the_download_needs_the_forms_csrf_token(app, make_user, login, client, monkeypatch):

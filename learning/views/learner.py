@@ -9,7 +9,9 @@ from .. import accounts, attempts, clock, cohorts, progress, reports, subject_ac
 from ..curriculum import curriculum
 from ..extensions import db, limiter
 from ..forms import NO_ORGANISATION, ActionForm, ChangePasswordForm, JoinForm, ProfileForm, options
+from ..models import AuditAction
 from ..professions import Stage
+from . import audited
 
 bp = Blueprint("learner", __name__)
 
@@ -92,7 +94,9 @@ def download_data():
     if not ActionForm().validate_on_submit():
         abort(400)
     made_at = clock.now()
+    audited(AuditAction.PERSONAL_DATA_DOWNLOADED, subject_user=current_user)
     archive = subject_access.archive(current_user, current_app.config["SITE_NAME"], made_at)
+    db.session.commit()
     name = f"your-data-{made_at:%Y-%m-%d}.zip"
     return current_app.response_class(
         archive,
