@@ -151,7 +151,20 @@ class World:
                 stage=Stage.QUALIFIED,
                 role_grants=[RoleGrant(role=Role.TRAINER)],
             )
-            db.session.add_all([*others, co_trainer])
+            # People who say they work at the trust, waiting or gone: listed, never counted.
+            claimants = [
+                User(
+                    email=f"{size.label}-claimant-{i}@example.test",
+                    name=f"Claimant {i} ({size.label})",
+                    password_hash="not a hash",
+                    profession_code=PROFESSIONS[i % len(PROFESSIONS)],
+                    stage=Stage.QUALIFIED,
+                    organisation_id=trust_id,
+                    membership=Membership.PENDING if i % 2 else Membership.ENDED,
+                )
+                for i in range(size.learners // 4)
+            ]
+            db.session.add_all([*others, *claimants, co_trainer])
             db.session.flush()
             manager = db.session.get(User, employer.id)
             manager.organisation_id, manager.membership = trust_id, Membership.CONFIRMED
@@ -371,6 +384,7 @@ EMPLOYER_PAGES = [
     "/employer/staff/{side.learner_id}",
     "/employer/joint-learning",
     "/employer/requirements",
+    "/employer/people",
 ]
 # Pages that list everyone: compared before and after the large side exists.
 ADMIN_LISTS = ["/admin/", "/admin/?q=person", "/admin/organisations", "/trainer/"]
