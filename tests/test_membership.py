@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from learning import accounts, compliance, demo
+from learning import accounts, cohorts, compliance, demo
 from learning.extensions import db, mail
-from learning.models import Completion, Membership, RequiredTraining, Role, User
+from learning.models import Completion, EnrolmentRoute, Membership, RequiredTraining, Role, User
 
 from .test_auth import NEW_PERSON
 
@@ -244,3 +244,22 @@ def test_choosing_an_organisation_in_the_profile_is_a_pending_claim(
     client.post("/profile", data={**form, "organisation": "0"})
     with app.app_context():
         assert db.session.get(User, nurse.id).organisation_id is None
+
+
+def test_joint_learning_counts_confirmed_staff_only(app, client, employer, trust, make_user, login):
+    trainer = make_user(Role.TRAINER)
+    people = [
+        make_user(organisation=trust, profession="nursing"),
+        make_user(organisation=trust, profession="social-work"),
+        make_user(organisation=trust, profession="housing", membership=Membership.PENDING),
+        make_user(organisation=trust, profession="nursing", membership=Membership.ENDED),
+    ]
+    with app.app_context():
+        cohort = cohorts.create(
+            db.session.get(User, trainer.id),
+            cohorts.CohortDetails("Discharge together", "", None, None, 4, {}),
+        )
+        cohorts.enrol(cohort, [db.session.get(User, p.id) for p in people], EnrolmentRoute.PICKED)
+        db.session.commit()
+        found = cohorts.joint_learning(db.session.get(type(trust), trust.id))
+    assert [ours for _, ours, _ in found.rows] == [2]
