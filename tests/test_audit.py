@@ -539,3 +539,13 @@ def test_a_browser_remembered_by_keep_me_signed_in_is_a_sign_in_too(app, make_us
     signed_in = [e for e in entries(app) if e.action is AuditAction.SIGNED_IN]
     assert [e.details for e in signed_in] == [{}, {"by": "keep me signed in"}]
     assert all(e.actor_id == person.id for e in signed_in)
+
+
+def test_a_persons_page_links_to_the_entries_about_them_and_by_them(client, login, world):
+    people, ids = world
+    login(people["admin"])
+    client.post(f"/admin/users/{ids['user']}/sign-out")
+    page = client.get(f"/admin/users/{ids['user']}").get_data(as_text=True)
+    assert "/admin/audit?subject=priya@riverside.example" in page
+    found = client.get("/admin/audit?subject=priya%40riverside.example").get_data(as_text=True)
+    assert "Signed out everywhere" in found.split("<table")[1]

@@ -20,7 +20,7 @@ def upgrade():
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('action', sa.Enum('signed-in', 'sign-in-refused', 'roles-changed', 'person-moved', 'reset-link-made', 'signed-out-everywhere', 'organisation-created', 'organisation-edited', 'certificate-revoked', 'learners-enrolled', 'learners-uploaded', 'learner-removed', 'cohort-created', 'cohort-edited', 'programme-changed', 'join-code-made', 'join-code-revoked', 'groups-formed', 'groups-changed', 'requirement-added', 'requirement-removed', 'report-downloaded', 'audit-downloaded', name='auditaction', native_enum=False, create_constraint=False, length=40), nullable=False),
+    sa.Column('action', sa.Enum('signed-in', 'sign-in-refused', 'roles-changed', 'person-moved', 'membership-confirmed', 'membership-ended', 'reset-link-made', 'signed-out-everywhere', 'organisation-created', 'organisation-edited', 'certificate-revoked', 'learners-enrolled', 'learners-uploaded', 'learner-removed', 'cohort-created', 'cohort-edited', 'programme-changed', 'join-code-made', 'join-code-revoked', 'groups-formed', 'groups-changed', 'requirement-added', 'requirement-removed', 'report-downloaded', 'audit-downloaded', 'personal-data-downloaded', name='auditaction', native_enum=False, create_constraint=False, length=40), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_name', sa.String(length=254), nullable=False),
     sa.Column('subject_user_id', sa.Integer(), nullable=True),
