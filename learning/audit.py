@@ -2,7 +2,8 @@
 
 Every entry is added in the same transaction as the action it records (flush, never commit),
 so an action that is rolled back leaves no entry, and an entry never outlives its action.
-Nothing here, or anywhere in the app, edits or deletes an entry.
+Nothing here, or anywhere in the app, edits or deletes an entry, and the session refuses to
+flush a change or a deletion of one (``AppendOnly``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from . import clock, cpd
 from .extensions import db
 from .models import AuditAction, AuditEntry, Organisation, User
 
 __all__ = ["AuditAction", "Filters", "Row", "csv_rows", "record", "rows", "search"]
+
+
+class AppendOnly(Exception):
+    """Something tried to change or delete an audit entry."""
+
+
+@sa.event.listens_for(orm.Session, "before_flush")
+def _refuse_changes(session: orm.Session, _context: object, _instances: object) -> None:
+    """The trail is append-only: a flush that would change or delete an entry fails, and the
+    transaction with it."""
+    for entry in session.deleted:
+        if isinstance(entry, AuditEntry):
+            raise AppendOnly("audit entries are never deleted")
+    for entry in session.dirty:
+        if isinstance(entry, AuditEntry) and session.is_modified(entry):
+            raise AppendOnly("audit entries are never changed")
 
 
 def record(

@@ -549,3 +549,21 @@ def test_a_persons_page_links_to_the_entries_about_them_and_by_them(client, logi
     assert "/admin/audit?subject=priya@riverside.example" in page
     found = client.get("/admin/audit?subject=priya%40riverside.example").get_data(as_text=True)
     assert "Signed out everywhere" in found.split("<table")[1]
+
+
+def test_the_database_session_refuses_to_change_or_delete_an_entry(app, make_user):
+    admin = make_user(Role.ADMIN)
+    with app.app_context():
+        actor = db.session.get(User, admin.id)
+        entry_id = audit.record(AuditAction.SIGNED_IN, actor=actor, address="10.0.0.1").id
+        db.session.commit()
+        entry = db.session.get(AuditEntry, entry_id)
+        entry.address = "10.9.9.9"
+        with pytest.raises(audit.AppendOnly):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.get(AuditEntry, entry_id))
+        with pytest.raises(audit.AppendOnly):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.get(AuditEntry, entry_id).address == "10.0.0.1"
