@@ -29,7 +29,10 @@ PERSON_COLUMNS = ("user_id", "subject_user_id", "actor_id")
 WITHHELD = {
     "user_account": frozenset({"password_hash", "session_version"}),
     "remember_token": frozenset({"token_hash"}),
+    "join_code": frozenset({"code"}),
 }
+#: Where the rows that the person's rows refer to go, in the JSON and the zip.
+REFERRED_TO = "what-they-refer-to"
 #: The file each table becomes; a table not named here keeps its own name.
 FILE_NAMES = {
     "user_account": "profile",
@@ -44,6 +47,9 @@ FILE_NAMES = {
     "cohort_trainer": "cohorts-you-train",
     "remember_token": "signed-in-devices",
     "audit_entry": "audit-trail",
+    "organisation": "organisations",
+    "cohort": "cohorts",
+    "cohort_group": "groups",
 }
 
 
@@ -103,8 +109,41 @@ def held_about(person: User) -> list[Table]:
     return [_table(db.metadata.tables[name], rows) for name, rows in found.items()]
 
 
-def _table(table: sa.Table, rows: list[sa.Row]) -> Table:
-    withheld = WITHHELD.get(table.name, frozenset())
+def context_of(tables: list[Table]) -> list[Table]:
+    """What the person's rows refer to, so ids can be read: the cohorts, groups and
+    organisations named, without any column that names a person (a cohort's owner)."""
+    accounts = User.__table__
+    held = {table.name for table in tables}
+    wanted: dict[tuple[str, str], set[object]] = {}
+    for table in tables:
+        for fk in db.metadata.tables[table.name].foreign_keys:
+            target = fk.column.table
+            if target is accounts or target.name in held:
+                continue
+            values = {row[fk.parent.name] for row in table.rows} - {None}
+            wanted.setdefault((target.name, fk.column.name), set()).update(values)
+    found: dict[str, list[sa.Row]] = {}
+    for (name, column), values in sorted(wanted.items()):
+        target = db.metadata.tables[name]
+        if values:
+            rows = db.session.execute(sa.select(target).where(target.c[column].in_(values)))
+            found.setdefault(name, []).extend(rows)
+    result = []
+    for name, rows in found.items():
+        table = db.metadata.tables[name]
+        people = {
+            c.name
+            for c in table.columns
+            if any(fk.column.table is accounts for fk in c.foreign_keys)
+        }
+        key = [c.name for c in table.primary_key.columns] or [c.name for c in table.columns]
+        unique = list({tuple(row._mapping[k] for k in key): row for row in rows}.values())
+        result.append(_table(table, unique, leave_out=people))
+    return result
+
+
+def _table(table: sa.Table, rows: list[sa.Row], leave_out: set[str] | None = None) -> Table:
+    withheld = WITHHELD.get(table.name, frozenset()) | (leave_out or set())
     columns = tuple(c.name for c in table.columns if c.name not in withheld)
     return Table(
         name=table.name,
@@ -126,25 +165,32 @@ def _plain(value: object) -> object:
 def archive(person: User, site_name: str, made_at: datetime) -> bytes:
     """The zip a person downloads: a README, everything in one JSON file, a CSV per table."""
     tables = held_about(person)
+    context = context_of(tables)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive_file:
-        archive_file.writestr("README.txt", _readme(person, site_name, made_at, tables))
+        readme = _readme(person, site_name, made_at, tables, context)
+        archive_file.writestr("README.txt", readme)
         document = {
             "site": site_name,
             "made_at": made_at.isoformat(),
             "person": person.email,
             "tables": {table.file: list(table.rows) for table in tables},
+            REFERRED_TO: {table.file: list(table.rows) for table in context},
         }
         archive_file.writestr("your-data.json", json.dumps(document, indent=2, default=str))
-        for table in tables:
-            text = io.StringIO()
-            writer = csv.DictWriter(text, fieldnames=table.columns)
-            writer.writeheader()
-            for row in table.rows:
-                writer.writerow({k: _cell(v) for k, v in row.items()})
-            # With a byte order mark, so Excel reads the file as UTF-8.
-            archive_file.writestr(f"csv/{table.file}.csv", "\ufeff" + text.getvalue())
+        for folder, group in (("csv", tables), (f"csv/{REFERRED_TO}", context)):
+            for table in group:
+                archive_file.writestr(f"{folder}/{table.file}.csv", _csv(table))
     return buffer.getvalue()
+
+
+def _csv(table: Table) -> str:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=table.columns)
+    writer.writeheader()
+    for row in table.rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return "\ufeff" + text.getvalue()  # a byte order mark, so Excel reads UTF-8
 
 
 def _cell(value: object) -> object:
@@ -154,17 +200,20 @@ def _cell(value: object) -> object:
     return safe_cell(value) if isinstance(value, str) else value
 
 
-def _readme(person: User, site_name: str, made_at: datetime, tables: list[Table]) -> str:
+def _readme(
+    person: User, site_name: str, made_at: datetime, tables: list[Table], context: list[Table]
+) -> str:
     lines = [
         f"Everything {site_name} holds about {person.name} <{person.email}>",
         f"Made {made_at:%d %B %Y at %H:%M} UTC.",
         "",
         "your-data.json holds it all; csv/ holds the same rows, one file per kind of record:",
         "",
-        *(
-            f"  csv/{t.file}.csv: {len(t.rows)} row{'s' if len(t.rows) != 1 else ''}"
-            for t in tables
-        ),
+        *(f"  csv/{t.file}.csv: {_rows(t)}" for t in tables),
+        "",
+        f"csv/{REFERRED_TO}/ names what those rows refer to by id (cohorts, groups,",
+        "organisations): it is not about you, and leaves out anyone else's id.",
+        *(f"  csv/{REFERRED_TO}/{t.file}.csv: {_rows(t)}" for t in context),
         "",
         "Left out: your password and sign-in tokens, which are kept only as one-way hashes that",
         "are of no use to you and would help anyone who took this file. Learning content",
@@ -172,3 +221,7 @@ def _readme(person: User, site_name: str, made_at: datetime, tables: list[Table]
         "Times are UTC (ISO 8601).",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _rows(table: Table) -> str:
+    return f"{len(table.rows)} row{'s' if len(table.rows) != 1 else ''}"

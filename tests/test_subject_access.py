@@ -138,3 +138,20 @@ def test_the_download_needs_the_forms_csrf_token(app, make_user, login, client, 
     login(person)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     assert client.post("/profile/data").status_code == 400
+
+
+def test_the_download_names_what_the_rows_refer_to_without_naming_anyone_else(app, two_people):
+    nurse_id, _ = two_people
+    with app.app_context():
+        nurse = db.session.get(User, nurse_id)
+        held = subject_access.held_about(nurse)
+        context = {table.name: table for table in subject_access.context_of(held)}
+        memberships = next(t for t in held if t.name == "cohort_member").rows
+        assert {r["cohort_id"] for r in memberships} <= {r["id"] for r in context["cohort"].rows}
+        assert "owner_id" not in context["cohort"].columns
+        assert nurse.organisation_id in {r["id"] for r in context["organisation"].rows}
+        archive = zipfile.ZipFile(io.BytesIO(subject_access.archive(nurse, "Site", clock.now())))
+        assert "csv/what-they-refer-to/cohorts.csv" in archive.namelist()
+        names = {r["name"] for r in context["cohort"].rows}
+        document = json.loads(archive.read("your-data.json"))
+        assert {r["name"] for r in document["what-they-refer-to"]["cohorts"]} == names
