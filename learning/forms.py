@@ -133,7 +133,12 @@ class RegisterForm(ProfessionFields, Form):
         render_kw={"autocomplete": "new-password"},
     )
     organisation = SelectField(
-        "Organisation (optional)", coerce=int, validators=[Optional()], default=NO_ORGANISATION
+        "Organisation (optional)",
+        coerce=int,
+        validators=[Optional()],
+        default=NO_ORGANISATION,
+        description="Your employer confirms that you work there before your training counts in "
+        "its figures.",
     )
     submit = SubmitField("Create account")
 
