@@ -46,3 +46,18 @@ def test_an_admin_searches_the_audit_trail_and_downloads_it(journey, app):
     text = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: PTH123
     assert text.startswith("When (UTC),Action,By,About")
     assert "Signed out everywhere" in text and "Sign in refused" not in text
+
+
+def test_an_employer_reads_the_entries_about_their_organisation(journey, app):
+    with app.app_context():
+        demo.load(app.config["DEMO_PASSWORD"], curriculum())
+        db.session.commit()
+    page = journey.page
+    journey.sign_in("employer@demo.test", app.config["DEMO_PASSWORD"])
+    journey.goto("/employer/")
+    with page.expect_navigation():
+        page.click("nav >> text=Audit trail")
+    journey.assert_accessible()
+    table = page.inner_text("main table")
+    assert "Requirement added" in table and "Priya Sharma" in table  # signed out everywhere
+    assert "Tom Brennan" not in table  # the council's social worker
