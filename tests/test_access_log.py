@@ -39,11 +39,13 @@ def _tokens(database: str) -> dict[str, str]:
     return tokens
 
 
-def _read_when_written(log: Path, last: str) -> str:
-    """The access log once ``last`` is in it: gunicorn writes each line after its response."""
-    for _ in range(100):
+def _read_when_written(log: Path, *needed: str) -> str:
+    """The access log once every one of ``needed`` is in it. gunicorn writes a line after its
+    response, from whichever thread served it, so lines can land out of order: waiting for
+    the last request's line alone sometimes read the log before an earlier line was in."""
+    for _ in range(150):
         written = log.read_text()
-        if last in written:
+        if all(part in written for part in needed):
             break
         time.sleep(0.1)
     return written
@@ -80,7 +82,14 @@ def test_one_time_link_tokens_never_reach_the_access_log(logged_site):
     referred.opener.addheaders = [("Referer", f"{base}/invitation/{tokens['invitation']}")]
     assert referred.get("/")[0] == 200
 
-    written = _read_when_written(log, last=f'"{base}/invitation/')  # the Referer's line
+    written = _read_when_written(
+        log,
+        "GET /reset-password/",
+        "GET /new-password",
+        "POST /invitation",
+        "GET /register/",
+        f'"{base}/invitation/',  # the Referer's line
+    )
     assert written.count("[redacted]") == 4, written
     assert "GET /new-password" in written and "POST /invitation" in written
     for token in tokens.values():
