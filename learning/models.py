@@ -160,6 +160,10 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The person asked to close their account; an administrator completes it (learning.erasure).
+    closure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Closed: personal data removed, the retained facts kept (see learning.erasure).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     role_grants: Mapped[list[RoleGrant]] = relationship(
@@ -364,7 +368,12 @@ class CohortGroup(db.Model):
 
 
 class CohortMember(db.Model):
-    """A learner's place in a cohort. Removing a learner keeps the row (and their records)."""
+    """A learner's place in a cohort. Removing a learner keeps the row (and their records).
+
+    A trainer's pick and an upload make an invitation (``accepted_at`` None): the learner is a
+    member only once they accept it, and their trainers see their work from that moment on,
+    never their history from before. Joining with a code is itself consent (accepted at once).
+    """
 
     __tablename__ = "cohort_member"
 
@@ -374,8 +383,13 @@ class CohortMember(db.Model):
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    #: When the invitation was made (or the learner joined with a code).
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     route: Mapped[EnrolmentRoute] = mapped_column(enum_column(EnrolmentRoute))
+    #: When the learner agreed to join; None while the invitation waits for an answer.
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the learner said no to the invitation.
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     group_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("cohort_group.id", ondelete="SET NULL")
@@ -563,6 +577,15 @@ class AuditAction(enum.StrEnum):
     REPORT_DOWNLOADED = "report-downloaded"
     AUDIT_DOWNLOADED = "audit-downloaded"
     PERSONAL_DATA_DOWNLOADED = "personal-data-downloaded"
+    LEARNERS_INVITED = "learners-invited"
+    INVITATION_WITHDRAWN = "invitation-withdrawn"
+    INVITATION_ACCEPTED = "invitation-accepted"
+    INVITATION_DECLINED = "invitation-declined"
+    OUTBOX_READ = "outbox-read"
+    CLOSURE_REQUESTED = "closure-requested"
+    CLOSURE_WITHDRAWN = "closure-withdrawn"
+    ACCOUNT_CLOSED = "account-closed"
+    RECORDS_PURGED = "records-purged"
 
     @property
     def label(self) -> str:
@@ -594,6 +617,31 @@ class AuditEntry(db.Model):
     )
     address: Mapped[str] = mapped_column(sa.String(45), default="")
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class OutboxMessage(db.Model):
+    """An email to a person, written in the same transaction as the fact it reports, then sent.
+
+    With a mail server configured, messages are sent after the commit and retried until they
+    go (``sent_at``); without one they wait here, and administrators read them on the outbox
+    page to pass each on by hand. A sent message keeps who, what and when, not its body, so no
+    link that was in it stays readable.
+    """
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The account it is for, when there is one (a registration link has none yet).
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(sa.String(500), default="")
 
 
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
