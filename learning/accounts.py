@@ -29,7 +29,6 @@ from .models import (
     Role,
     RoleGrant,
     User,
-    staff_of,
     utcnow,
 )
 from .professions import BY_CODE, Stage
@@ -449,11 +448,18 @@ def organisations() -> sa.Select[tuple[Organisation]]:
     return sa.select(Organisation).order_by(Organisation.name)
 
 
-def organisation_sizes() -> sa.Select[tuple[Organisation, int]]:
-    """Every organisation with its number of members, by name: one query."""
+def organisation_sizes() -> sa.Select[tuple[Organisation, int, int]]:
+    """Every organisation by name, with its confirmed staff and the claims waiting for its
+    confirmation: one query."""
+
+    def counted(membership: Membership) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(
+            sa.func.sum(sa.case((User.membership == membership, 1), else_=0)), 0
+        )
+
     return (
-        sa.select(Organisation, sa.func.count(User.id))
-        .outerjoin(User, staff_of(Organisation.id))
+        sa.select(Organisation, counted(Membership.CONFIRMED), counted(Membership.PENDING))
+        .outerjoin(User, User.organisation_id == Organisation.id)
         .group_by(Organisation.id)
         .order_by(Organisation.name)
     )

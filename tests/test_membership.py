@@ -199,13 +199,27 @@ def test_an_administrator_confirms_a_claim_and_a_move_is_confirmed(
     assert membership_of(app, mover) is Membership.CONFIRMED
 
 
-def test_organisation_sizes_count_confirmed_staff_only(app, make_user, trust):
+def test_organisation_sizes_count_confirmed_staff_and_waiting_claims_apart(
+    app, make_user, make_organisation, trust
+):
     make_user(organisation=trust)
     make_user(organisation=trust, membership=Membership.PENDING)
+    make_user(organisation=trust, membership=Membership.PENDING)
     make_user(organisation=trust, membership=Membership.ENDED)
+    make_organisation("Hillside Council")
     with app.app_context():
-        sizes = {o.name: n for o, n in db.session.execute(accounts.organisation_sizes())}
-    assert sizes["Riverside NHS Foundation Trust"] == 1
+        sizes = {o.name: (n, w) for o, n, w in db.session.execute(accounts.organisation_sizes())}
+    assert sizes == {"Riverside NHS Foundation Trust": (1, 2), "Hillside Council": (0, 0)}
+
+
+def test_administrators_see_how_many_claims_wait_at_each_organisation(
+    client, login, make_user, trust
+):
+    make_user(organisation=trust, membership=Membership.PENDING)
+    login(make_user(Role.ADMIN))
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    row = page.split("Riverside NHS Foundation Trust", 1)[1].split("</tr>", 1)[0]
+    assert "1 waiting" in row
 
 
 def test_the_demo_has_a_pending_claim_for_each_employer(app):
