@@ -387,6 +387,34 @@ def test_employers_see_only_their_own_organisations_entries(
     assert "Olu Outsider" not in table and "olu@northshire.example" not in table
 
 
+def test_employers_filter_their_entries_and_never_reach_another_organisations(
+    app, client, login, make_user, make_organisation, world
+):
+    people, ids = world
+    other = make_organisation("Northshire Council", OrganisationKind.LOCAL_AUTHORITY)
+    outsider = make_user(name="Olu Outsider", email="olu@northshire.example", organisation=other)
+    login(people["admin"])
+    client.post(f"/admin/users/{ids['user']}/sign-out")
+    client.post(f"/admin/users/{outsider.id}/sign-out")
+    client.post("/sign-out")
+    login(people["employer"])
+
+    def table(query: str) -> str:
+        response = client.get(f"/employer/audit?{query}")
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        return page.split("<table")[1] if "<table" in page else ""
+
+    assert "Priya Sharma" in table("action=signed-out-everywhere")
+    assert table("subject=olu") == ""
+    assert "Olu Outsider" not in table("action=signed-out-everywhere")
+    assert table("action=requirement-added") == ""
+    response = client.get("/employer/audit?since=2026-06-30&until=2026-06-01&subject=priya")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="priya"' in page and "error-summary" in page
+
+
 def test_an_admin_searches_by_actor_action_subject_and_dates(app, client, login, world):
     people, ids = world
     with app.app_context():

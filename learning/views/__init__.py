@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from .. import audit
+from ..forms import AuditSearchForm, options
 from ..models import AuditAction, AuditEntry
 
 #: The largest id or number a URL may carry: what a PostgreSQL ``integer`` column holds.
@@ -39,3 +40,28 @@ def refuse_nul() -> None:
 def audited(action: AuditAction, **about: object) -> AuditEntry:
     """Record in the audit trail an action the signed-in person is doing, from this address."""
     return audit.record(action, actor=current_user, address=request.remote_addr, **about)
+
+
+def audit_search() -> tuple[AuditSearchForm, audit.Filters, dict[str, str]]:
+    """The audit trail's search form read from the address, the filters it gives, and the
+    query string to keep them on other pages (bad input filters nothing and says why).
+    Administrators and employers search the same way."""
+    form = AuditSearchForm(request.args)
+    form.action.choices = options([("", "Any action"), *[(a.value, a.label) for a in AuditAction]])
+    if not form.validate():
+        return form, audit.Filters(), {}
+    filters = audit.Filters(
+        actor=(form.actor.data or "").strip(),
+        action=AuditAction(form.action.data) if form.action.data else None,
+        subject=(form.subject.data or "").strip(),
+        since=form.since.data,
+        until=form.until.data,
+    )
+    kept = {
+        "actor": filters.actor,
+        "action": form.action.data or "",
+        "subject": filters.subject,
+        "since": filters.since.isoformat() if filters.since else "",
+        "until": filters.until.isoformat() if filters.until else "",
+    }
+    return form, filters, {k: v for k, v in kept.items() if v}

@@ -23,14 +23,13 @@ from ..access import require_role
 from ..extensions import db
 from ..forms import (
     ActionForm,
-    AuditSearchForm,
     MoveOrganisationForm,
     OrganisationForm,
     RolesForm,
     options,
 )
 from ..models import AuditAction, Certificate, Organisation, OrganisationKind, Role, User
-from . import audited, number
+from . import audit_search, audited, number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_role(Role.ADMIN))
@@ -261,30 +260,6 @@ def revoke_certificate(certificate_id: int):
 
 
 # The audit trail ----------------------------------------------------------------------------
-
-
-def audit_search() -> tuple[AuditSearchForm, audit.Filters, dict[str, str]]:
-    """The audit trail's search form read from the address, the filters it gives, and the
-    query string to keep them on other pages (bad input filters nothing and says why)."""
-    form = AuditSearchForm(request.args)
-    form.action.choices = options([("", "Any action"), *[(a.value, a.label) for a in AuditAction]])
-    if not form.validate():
-        return form, audit.Filters(), {}
-    filters = audit.Filters(
-        actor=(form.actor.data or "").strip(),
-        action=AuditAction(form.action.data) if form.action.data else None,
-        subject=(form.subject.data or "").strip(),
-        since=form.since.data,
-        until=form.until.data,
-    )
-    kept = {
-        "actor": filters.actor,
-        "action": form.action.data or "",
-        "subject": filters.subject,
-        "since": filters.since.isoformat() if filters.since else "",
-        "until": filters.until.isoformat() if filters.until else "",
-    }
-    return form, filters, {k: v for k, v in kept.items() if v}
 
 
 @bp.get("/audit")

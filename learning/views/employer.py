@@ -26,7 +26,7 @@ from ..forms import ActionForm, RequirementForm, options
 from ..items import ItemRef
 from ..models import AuditAction, Membership, RequiredTraining, Role
 from ..professions import BY_CODE, PROFESSIONS, Stage
-from . import audited, number
+from . import audit_search, audited, number
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 bp.before_request(require_role(Role.EMPLOYER))
@@ -320,15 +320,22 @@ def _tell(person) -> None:
 
 @bp.get("/audit")
 def audit_trail():
-    """What staff and administrators did about the organisation and its people, newest first."""
+    """What staff and administrators did about the organisation and its people, newest first,
+    searched and filtered as administrators do."""
     organisation = _organisation()
+    form, filters, kept = audit_search()
     page = db.paginate(
-        audit.search(audit.Filters(), organisation),
+        audit.search(filters, organisation),
         page=request.args.get("page", 1, type=number),
         per_page=current_app.config["PAGE_SIZE"],
         max_per_page=100,
         error_out=False,
     )
     return render_template(
-        "employer/audit.html", organisation=organisation, page=page, rows=audit.rows(page.items)
-    )
+        "employer/audit.html",
+        organisation=organisation,
+        form=form,
+        page=page,
+        rows=audit.rows(page.items),
+        kept=kept,
+    ), (422 if form.errors else 200)
