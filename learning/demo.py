@@ -121,7 +121,7 @@ PEOPLE: tuple[DemoPerson, ...] = (
         COUNCIL,
         "OT58810",
     ),
-    DemoPerson("kwame.asante@demo.test", "Kwame Asante", "social-care", Q, COUNCIL),
+    DemoPerson("kojo.boateng@demo.test", "Kojo Boateng", "social-care", Q, COUNCIL),
     # Northfield Homes
     DemoPerson("lucy.barker@demo.test", "Lucy Barker", "housing", Q, HOMES),
     DemoPerson("imran.siddiqui@demo.test", "Imran Siddiqui", "housing", Q, HOMES),
@@ -337,7 +337,7 @@ COHORTS = (
             "lucy.barker@demo.test",
             "imran.siddiqui@demo.test",
             "leah.thompson@demo.test",
-            "kwame.asante@demo.test",
+            "kojo.boateng@demo.test",
         ),
         (
             (ItemKind.MODULE, "introduction", -20),
