@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from . import accounts, clock, enrolment, grouping, mix
 from .extensions import db
@@ -25,8 +25,10 @@ from .models import (
     ProgrammeItem,
     Role,
     User,
+    active_member,
     cohort_trainer,
     staff_of,
+    waiting_invitation,
 )
 from .professions import PROFESSIONS, Profession, Stage
 
@@ -62,10 +64,7 @@ def sizes(cohorts: Sequence[Cohort]) -> dict[int, int]:
     return dict(
         db.session.execute(
             sa.select(CohortMember.cohort_id, sa.func.count())
-            .where(
-                CohortMember.cohort_id.in_([c.id for c in cohorts]),
-                CohortMember.removed_at.is_(None),
-            )
+            .where(CohortMember.cohort_id.in_([c.id for c in cohorts]), active_member())
             .group_by(CohortMember.cohort_id)
         ).all()
     )
@@ -133,20 +132,39 @@ def update(cohort: Cohort, details: CohortDetails) -> None:
 
 
 def active_members(cohort: Cohort) -> sa.Select[tuple[CohortMember, User]]:
-    """The cohort's current members with their accounts, by name."""
+    """The cohort's members (who accepted, and were not removed since), by name."""
     return (
         sa.select(CohortMember, User)
         .join(User, User.id == CohortMember.user_id)
-        .where(CohortMember.cohort_id == cohort.id, CohortMember.removed_at.is_(None))
+        .where(CohortMember.cohort_id == cohort.id, active_member())
         .order_by(User.name, User.id)
     )
 
 
-def enrol(cohort: Cohort, users: Iterable[User], route: EnrolmentRoute) -> int:
-    """Add people to a cohort (or bring back people removed earlier); returns how many joined."""
+def invite(cohort: Cohort, users: Iterable[User], route: EnrolmentRoute) -> list[CohortMember]:
+    """Invite people to a cohort: each becomes a member only by accepting (``accept``).
+
+    Someone removed earlier, or who declined, gets a fresh invitation; members and people
+    already invited are left as they are. Returns the invitations made.
+    """
+    return _place(cohort, users, route, accepted=False)
+
+
+def enrol(cohort: Cohort, users: Iterable[User], route: EnrolmentRoute) -> list[CohortMember]:
+    """Make people members at once, as if each accepted now; returns the places taken up.
+
+    Only for a learner's own act (joining with a code) and for demo data standing for people
+    who agreed. A trainer's pick or upload invites instead (``invite``).
+    """
+    return _place(cohort, users, route, accepted=True)
+
+
+def _place(
+    cohort: Cohort, users: Iterable[User], route: EnrolmentRoute, *, accepted: bool
+) -> list[CohortMember]:
     users = list(users)
     if not users:
-        return 0
+        return []
     existing = {
         m.user_id: m
         for m in db.session.execute(
@@ -156,17 +174,86 @@ def enrol(cohort: Cohort, users: Iterable[User], route: EnrolmentRoute) -> int:
             )
         ).scalars()
     }
-    joined = 0
+    now = clock.now()
+    placed = []
     for user in users:
         member = existing.get(user.id)
         if member is None:
-            db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, route=route))
-            joined += 1
-        elif member.removed_at is not None:
-            member.removed_at = None
-            joined += 1
+            member = CohortMember(cohort_id=cohort.id, user_id=user.id, route=route, joined_at=now)
+            db.session.add(member)
+            existing[user.id] = member
+        elif member.active or (member.waiting and not accepted):
+            continue
+        elif not member.waiting:
+            # Removed, or declined: a fresh place, carrying nothing over from the old one.
+            member.route, member.joined_at = route, now
+            member.declined_at = member.removed_at = member.group_id = None
+        # A waiting invitation that the learner takes up by joining with a code keeps its date.
+        member.accepted_at = now if accepted else None
+        placed.append(member)
     db.session.flush()
-    return joined
+    return placed
+
+
+def invited(cohort: Cohort) -> sa.Select[tuple[CohortMember, User]]:
+    """The cohort's invitations that are not accepted: waiting, or declined; by name."""
+    return (
+        sa.select(CohortMember, User)
+        .join(User, User.id == CohortMember.user_id)
+        .where(
+            CohortMember.cohort_id == cohort.id,
+            CohortMember.accepted_at.is_(None),
+            CohortMember.removed_at.is_(None),
+        )
+        .order_by(User.name, User.id)
+    )
+
+
+def withdraw(cohort: Cohort, user_id: int) -> bool:
+    """Take back an invitation that waits for an answer; False if there is none."""
+    member = db.session.get(CohortMember, (cohort.id, user_id))
+    if member is None or not member.waiting:
+        return False
+    member.removed_at = clock.now()
+    db.session.flush()
+    return True
+
+
+def invitations_for(user: User) -> sa.Select[tuple[CohortMember]]:
+    """The invitations waiting for a person's answer, newest first, with each cohort and
+    the trainer who owns it."""
+    return (
+        sa.select(CohortMember)
+        .options(
+            joinedload(CohortMember.cohort).joinedload(Cohort.owner),
+            joinedload(CohortMember.cohort).selectinload(Cohort.co_trainers),
+        )
+        .where(CohortMember.user_id == user.id, waiting_invitation())
+        .order_by(CohortMember.joined_at.desc(), CohortMember.cohort_id.desc())
+    )
+
+
+def invitation(cohort_id: int, user: User) -> CohortMember | None:
+    """A person's invitation to a cohort, if it waits for their answer."""
+    member = db.session.get(CohortMember, (cohort_id, user.id))
+    return member if member is not None and member.waiting else None
+
+
+def accept(invitation: CohortMember) -> None:
+    """The learner takes up the place: a member from now on, and the day they joined is the
+    day from which the cohort's trainers see their work."""
+    if not invitation.waiting:
+        raise ValueError("only an invitation waiting for an answer can be accepted")
+    invitation.accepted_at = clock.now()
+    db.session.flush()
+
+
+def decline(invitation: CohortMember) -> None:
+    """The learner says no: the trainers see that they declined, and nothing else."""
+    if not invitation.waiting:
+        raise ValueError("only an invitation waiting for an answer can be declined")
+    invitation.declined_at = clock.now()
+    db.session.flush()
 
 
 def people(user_ids: Iterable[int]) -> list[User]:
@@ -176,9 +263,9 @@ def people(user_ids: Iterable[int]) -> list[User]:
 
 
 def membership(cohort_id: int, user: User) -> CohortMember | None:
-    """A learner's current membership of a cohort, if they are in it."""
+    """A learner's current membership of a cohort, if they accepted and are still in it."""
     member = db.session.get(CohortMember, (cohort_id, user.id))
-    return member if member is not None and member.removed_at is None else None
+    return member if member is not None and member.active else None
 
 
 def group_members(member: CohortMember) -> list[User]:
@@ -189,7 +276,7 @@ def group_members(member: CohortMember) -> list[User]:
         db.session.execute(
             sa.select(User)
             .join(CohortMember, CohortMember.user_id == User.id)
-            .where(CohortMember.group_id == member.group_id, CohortMember.removed_at.is_(None))
+            .where(CohortMember.group_id == member.group_id, active_member())
             .order_by(User.name)
         ).scalars()
     )
@@ -198,7 +285,7 @@ def group_members(member: CohortMember) -> list[User]:
 def remove(cohort: Cohort, user_id: int) -> bool:
     """Take a learner out of a cohort; their records stay. False if they were not in it."""
     member = db.session.get(CohortMember, (cohort.id, user_id))
-    if member is None or member.removed_at is not None:
+    if member is None or not member.active:
         return False
     member.removed_at = clock.now()
     member.group_id = None
@@ -209,10 +296,11 @@ def remove(cohort: Cohort, user_id: int) -> bool:
 def candidates(
     cohort: Cohort, query: str = "", profession: str = "", organisation_id: int | None = None
 ) -> sa.Select[tuple[User]]:
-    """People a trainer might add: matching the search, not already active members."""
+    """People a trainer might invite: matching the search, neither members nor invited and
+    waiting for an answer (someone who declined or was removed may be invited again)."""
     statement = accounts.search_users(query)
     current = sa.select(CohortMember.user_id).where(
-        CohortMember.cohort_id == cohort.id, CohortMember.removed_at.is_(None)
+        CohortMember.cohort_id == cohort.id, sa.or_(active_member(), waiting_invitation())
     )
     statement = statement.where(User.id.not_in(current))
     if profession:
@@ -298,7 +386,9 @@ class UploadResult:
 
     problems: tuple[UploadProblem, ...] = ()
     created: tuple[User, ...] = ()
-    enrolled: int = 0
+    #: The people invited by this upload (members and people already invited are left out).
+    invited: tuple[User, ...] = ()
+    #: How many rows name someone already in the cohort or invited to it.
     already: int = 0
 
     @property
@@ -307,10 +397,11 @@ class UploadResult:
 
 
 def enrol_upload(cohort: Cohort, rows: Sequence) -> UploadResult:
-    """Enrol every row of a checked upload, creating missing accounts: all or nothing.
+    """Invite everyone a checked upload lists, creating missing accounts: all or nothing.
 
-    Rows name an organisation by name; an unknown organisation is a problem on that line.
-    Uploading the same file again changes nothing.
+    Each person, new account or not, becomes a member only by accepting. Rows name an
+    organisation by name; an unknown organisation is a problem on that line. Uploading the
+    same file again changes nothing.
     """
     organisations = {
         o.name.casefold(): o for o in db.session.execute(sa.select(Organisation)).scalars()
@@ -349,19 +440,11 @@ def enrol_upload(cohort: Cohort, rows: Sequence) -> UploadResult:
             )
             created.append(user)
         people.append(user)
-    before = {
-        m.user_id
-        for m in db.session.execute(
-            sa.select(CohortMember).where(
-                CohortMember.cohort_id == cohort.id, CohortMember.removed_at.is_(None)
-            )
-        ).scalars()
-    }
-    enrolled = enrol(cohort, people, EnrolmentRoute.UPLOAD)
+    invited = {m.user_id for m in invite(cohort, people, EnrolmentRoute.UPLOAD)}
     return UploadResult(
         created=tuple(created),
-        enrolled=enrolled,
-        already=sum(1 for p in people if p.id in before),
+        invited=tuple(p for p in people if p.id in invited),
+        already=sum(1 for p in people if p.id not in invited),
     )
 
 
@@ -415,7 +498,8 @@ def normalise_code(text: str) -> str:
 
 
 def join(user: User, text: str) -> Cohort | None:
-    """Join the cohort a code belongs to, if the code is usable; None otherwise."""
+    """Join the cohort a code belongs to, if the code is usable; None otherwise. Typing the
+    code is the learner's own consent, so they are a member at once."""
     code = db.session.execute(
         sa.select(JoinCode).where(JoinCode.code == normalise_code(text))
     ).scalar_one_or_none()
@@ -472,12 +556,12 @@ def move_item(cohort: Cohort, item_id: int, offset: int) -> bool:
 
 
 def my_cohorts(user: User) -> sa.Select[tuple[Cohort]]:
-    """The cohorts a learner belongs to, with their programmes."""
+    """The cohorts a learner belongs to (accepted, not removed), with their programmes."""
     return (
         sa.select(Cohort)
         .options(selectinload(Cohort.items))
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(CohortMember.user_id == user.id, CohortMember.removed_at.is_(None))
+        .where(CohortMember.user_id == user.id, active_member())
         .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
     )
 
@@ -564,7 +648,7 @@ def allocate_groups(cohort: Cohort, *, size: int | None, count: int | None, seed
 def move_to_group(cohort: Cohort, user_id: int, group_id: int | None) -> bool:
     """Move a learner by hand to another group of the cohort (or out of every group)."""
     member = db.session.get(CohortMember, (cohort.id, user_id))
-    if member is None or member.removed_at is not None:
+    if member is None or not member.active:
         return False
     if group_id is not None and group_id not in {g.id for g in cohort.groups}:
         return False
@@ -591,7 +675,7 @@ def members_of(cohort_ids: Sequence[int]) -> dict[int, list[User]]:
     for cohort_id, user in db.session.execute(
         sa.select(CohortMember.cohort_id, User)
         .join(User, User.id == CohortMember.user_id)
-        .where(CohortMember.cohort_id.in_(cohort_ids), CohortMember.removed_at.is_(None))
+        .where(CohortMember.cohort_id.in_(cohort_ids), active_member())
     ):
         found.setdefault(cohort_id, []).append(user)
     return found
@@ -612,7 +696,7 @@ def joint_learning(organisation: Organisation) -> JointLearning:
         sa.select(Cohort, sa.func.count(CohortMember.user_id))
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .join(User, User.id == CohortMember.user_id)
-        .where(staff_of(organisation.id), CohortMember.removed_at.is_(None))
+        .where(staff_of(organisation.id), active_member())
         .group_by(Cohort.id)
         .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
     ).all()
@@ -627,7 +711,7 @@ def joint_learning(organisation: Organisation) -> JointLearning:
         .join(User, User.id == CohortMember.user_id)
         .where(
             staff_of(organisation.id),
-            CohortMember.removed_at.is_(None),
+            active_member(),
             CohortMember.cohort_id.in_(mixed or [0]),
         )
     ).scalar_one()

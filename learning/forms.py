@@ -321,7 +321,7 @@ class ProgrammeItemForm(Form):
 
 
 class UploadForm(Form):
-    """Upload a CSV of learners to enrol."""
+    """Upload a CSV of learners to invite."""
 
     file = FileField(
         "CSV file",
@@ -329,7 +329,7 @@ class UploadForm(Form):
         "Up to 5,000 rows.",
         validators=[FileRequired("Choose a CSV file to upload")],
     )
-    submit = SubmitField("Check and enrol")
+    submit = SubmitField("Check and invite")
 
 
 class JoinCodeForm(Form):

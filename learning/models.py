@@ -399,6 +399,30 @@ class CohortMember(db.Model):
     user: Mapped[User] = relationship()
     group: Mapped[CohortGroup | None] = relationship()
 
+    @property
+    def active(self) -> bool:
+        """A member: the place was accepted and has not been taken away since."""
+        return self.accepted_at is not None and self.removed_at is None
+
+    @property
+    def waiting(self) -> bool:
+        """An invitation that waits for the learner's answer."""
+        return self.accepted_at is None and self.declined_at is None and self.removed_at is None
+
+
+def active_member() -> sa.ColumnElement[bool]:
+    """The condition that a cohort place is taken up: accepted and not removed (for any query)."""
+    return sa.and_(CohortMember.accepted_at.is_not(None), CohortMember.removed_at.is_(None))
+
+
+def waiting_invitation() -> sa.ColumnElement[bool]:
+    """The condition that a cohort place is an invitation still waiting for an answer."""
+    return sa.and_(
+        CohortMember.accepted_at.is_(None),
+        CohortMember.declined_at.is_(None),
+        CohortMember.removed_at.is_(None),
+    )
+
 
 class ProgrammeItem(db.Model):
     """A module or scenario in a cohort's programme, in order, perhaps with a due date."""

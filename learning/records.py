@@ -25,6 +25,7 @@ from .models import (
     QuizAttempt,
     QuizResponse,
     User,
+    active_member,
 )
 
 #: What a certificate is for, as pages and certificates name it, by its stored kind.
@@ -62,7 +63,7 @@ def achievements(user: User, curriculum: Curriculum) -> list[Achievement]:
         db.session.execute(
             sa.select(CohortMember)
             .options(joinedload(CohortMember.cohort).selectinload(Cohort.items))
-            .where(CohortMember.user_id == user.id, CohortMember.removed_at.is_(None))
+            .where(CohortMember.user_id == user.id, active_member())
         )
         .scalars()
         .all()
@@ -71,7 +72,10 @@ def achievements(user: User, curriculum: Curriculum) -> list[Achievement]:
     # Every programme's items at once, so the statuses take one query however many cohorts.
     items = {(c.kind, c.slug): c for cols in programmes.values() for c in cols}
     if items:
-        row = reports.progress_rows(list(items.values()), memberships[:1], clock.today())[0]
+        # The learner's own record: their whole history counts, from before joining too.
+        row = reports.progress_rows(
+            list(items.values()), memberships[:1], clock.today(), since_joining=False
+        )[0]
         status = dict(zip(items, row.statuses, strict=True))
         for membership in memberships:
             cols = programmes[membership.cohort_id]
@@ -216,7 +220,7 @@ def cpd_entries(user: User, curriculum: Curriculum) -> list[cpd.Entry]:
         for kind, slug in db.session.execute(
             sa.select(ProgrammeItem.kind, ProgrammeItem.slug)
             .join(CohortMember, CohortMember.cohort_id == ProgrammeItem.cohort_id)
-            .where(CohortMember.user_id == user.id, CohortMember.removed_at.is_(None))
+            .where(CohortMember.user_id == user.id, active_member())
         )
     }
     entries: list[cpd.Entry] = []

@@ -1,7 +1,9 @@
 """Cohort reports: the progress matrix and the perspectives view.
 
 Each report is a few set-based queries whatever the cohort's size, and hands templates and CSV
-exports the same frozen rows, so the page and the file cannot disagree.
+exports the same frozen rows, so the page and the file cannot disagree. A trainer's report
+counts a learner's work from the moment they accepted their place (``accepted_at``): what
+they did before joining stays theirs (and their employer's), never the cohort's.
 """
 
 from __future__ import annotations
@@ -25,10 +27,13 @@ from .models import (
     Cohort,
     CohortGroup,
     CohortMember,
+    Completion,
     ModuleProgress,
     QuizAttempt,
     QuizResponse,
     User,
+    UTCDateTime,
+    active_member,
 )
 from .professions import BY_CODE, Stage
 from .quizzes import Quiz, QuizCatalogue
@@ -126,13 +131,14 @@ def members_query(
     group: int | None = None,
     sort: str = "name",
 ) -> sa.Select:
-    """Active members with their accounts and groups, filtered and sorted: one query."""
+    """Members (accepted, not removed) with their accounts and groups, filtered and sorted:
+    one query."""
     statement = (
         sa.select(CohortMember)
         .join(User, User.id == CohortMember.user_id)
         .outerjoin(CohortGroup, CohortGroup.id == CohortMember.group_id)
         .options(contains_eager(CohortMember.user), contains_eager(CohortMember.group))
-        .where(CohortMember.cohort_id == cohort.id, CohortMember.removed_at.is_(None))
+        .where(CohortMember.cohort_id == cohort.id, active_member())
     )
     if profession in BY_CODE:
         statement = statement.where(User.profession_code == profession)
@@ -144,40 +150,36 @@ def members_query(
 
 
 def progress_rows(
-    cols: Sequence[Column], members: Sequence[CohortMember], today: date
+    cols: Sequence[Column],
+    members: Sequence[CohortMember],
+    today: date,
+    *,
+    since_joining: bool,
 ) -> list[Row]:
-    """The matrix rows for these members: their statuses come from one more query."""
+    """The matrix rows for these members: their statuses come from one more query.
+
+    ``since_joining`` (a trainer's view; the members are of one cohort) counts only what each
+    learner did from the moment they accepted their place: completions recorded since then,
+    modules opened since then, attempts started since then. Without it (the learner's own
+    view) their whole history counts.
+    """
     ids = [member.user_id for member in members]
     module_slugs = [c.slug for c in cols if c.kind == ItemKind.MODULE]
     quiz_slugs = [c.slug for c in cols if c.kind == ItemKind.QUIZ]
     found: dict[tuple[int, str, str], Status] = {}
     if ids and (module_slugs or quiz_slugs):
-        modules = sa.select(
-            ModuleProgress.user_id.label("user_id"),
-            sa.literal(ItemKind.MODULE.value).label("kind"),
-            ModuleProgress.module_slug.label("slug"),
-            ModuleProgress.completed_at.label("on"),
-            ModuleProgress.started_at.label("started"),
-            sa.cast(sa.null(), sa.Float).label("score"),
-            sa.cast(sa.null(), sa.Integer).label("passed"),
-        ).where(ModuleProgress.user_id.in_(ids), ModuleProgress.module_slug.in_(module_slugs))
-        quizzes = (
-            sa.select(
-                QuizAttempt.user_id,
-                sa.literal(ItemKind.QUIZ.value),
-                QuizAttempt.quiz_slug,
-                sa.func.max(QuizAttempt.submitted_at),
-                sa.func.min(QuizAttempt.started_at),
-                sa.func.max(100 * QuizAttempt.score / sa.func.nullif(QuizAttempt.max_score, 0)),
-                sa.func.max(sa.case((QuizAttempt.passed.is_(True), 1), else_=0)),
-            )
-            .where(QuizAttempt.user_id.in_(ids), QuizAttempt.quiz_slug.in_(quiz_slugs))
-            .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
-        )
-        for user_id, kind, slug, on, started, score, passed in db.session.execute(
-            sa.union_all(modules, quizzes)
-        ):
-            found[(user_id, kind, slug)] = _status(kind, on, started, score, passed)
+        if since_joining:
+            cohort_ids = {member.cohort_id for member in members}
+            if len(cohort_ids) != 1:
+                raise ValueError("a report since joining is about the members of one cohort")
+            statement = _since_joining(cohort_ids.pop(), ids, module_slugs, quiz_slugs)
+        else:
+            statement = _all_along(ids, module_slugs, quiz_slugs)
+        for user_id, kind, slug, on, started, score, passed in db.session.execute(statement):
+            status = _status(kind, on, started, score, passed)
+            earlier = found.get((user_id, kind, slug))
+            if earlier is None or not earlier.done:  # a completion outranks an opening
+                found[(user_id, kind, slug)] = status
     rows = []
     for member in members:
         user = member.user
@@ -199,6 +201,97 @@ def progress_rows(
             )
         )
     return rows
+
+
+def _quiz_columns():
+    return (
+        QuizAttempt.user_id,
+        sa.literal(ItemKind.QUIZ.value),
+        QuizAttempt.quiz_slug,
+        sa.func.max(QuizAttempt.submitted_at),
+        sa.func.min(QuizAttempt.started_at),
+        sa.func.max(100 * QuizAttempt.score / sa.func.nullif(QuizAttempt.max_score, 0)),
+        sa.func.max(sa.case((QuizAttempt.passed.is_(True), 1), else_=0)),
+    )
+
+
+def _all_along(ids: list[int], module_slugs: list[str], quiz_slugs: list[str]) -> sa.CompoundSelect:
+    """Statuses from a learner's whole history: a module's first completion, every attempt."""
+    modules = sa.select(
+        ModuleProgress.user_id.label("user_id"),
+        sa.literal(ItemKind.MODULE.value).label("kind"),
+        ModuleProgress.module_slug.label("slug"),
+        ModuleProgress.completed_at.label("on"),
+        ModuleProgress.started_at.label("started"),
+        sa.cast(sa.null(), sa.Float).label("score"),
+        sa.cast(sa.null(), sa.Integer).label("passed"),
+    ).where(ModuleProgress.user_id.in_(ids), ModuleProgress.module_slug.in_(module_slugs))
+    quizzes = (
+        sa.select(*_quiz_columns())
+        .where(QuizAttempt.user_id.in_(ids), QuizAttempt.quiz_slug.in_(quiz_slugs))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
+    )
+    return sa.union_all(modules, quizzes)
+
+
+def _since_joining(
+    cohort_id: int, ids: list[int], module_slugs: list[str], quiz_slugs: list[str]
+) -> sa.CompoundSelect:
+    """Statuses from what each member did since accepting their place in the cohort.
+
+    A module's progress row keeps only its first completion, which may be from before; the
+    completion history keeps each one, so a module counts as completed by the first
+    completion since joining, and as in progress if it was first opened since joining.
+    """
+
+    def joined(user_id: sa.ColumnElement[int], at: sa.ColumnElement) -> tuple:
+        return (
+            CohortMember,
+            sa.and_(
+                CohortMember.cohort_id == cohort_id,
+                CohortMember.user_id == user_id,
+                at >= CohortMember.accepted_at,
+            ),
+        )
+
+    completed = (
+        sa.select(
+            Completion.user_id.label("user_id"),
+            sa.literal(ItemKind.MODULE.value).label("kind"),
+            Completion.slug.label("slug"),
+            sa.func.min(Completion.completed_at).label("on"),
+            sa.func.min(Completion.completed_at).label("started"),
+            sa.cast(sa.null(), sa.Float).label("score"),
+            sa.cast(sa.null(), sa.Integer).label("passed"),
+        )
+        .join(*joined(Completion.user_id, Completion.completed_at))
+        .where(
+            Completion.user_id.in_(ids),
+            Completion.kind == ItemKind.MODULE,
+            Completion.slug.in_(module_slugs),
+        )
+        .group_by(Completion.user_id, Completion.slug)
+    )
+    opened = (
+        sa.select(
+            ModuleProgress.user_id,
+            sa.literal(ItemKind.MODULE.value),
+            ModuleProgress.module_slug,
+            sa.cast(sa.null(), UTCDateTime),
+            ModuleProgress.started_at,
+            sa.cast(sa.null(), sa.Float),
+            sa.cast(sa.null(), sa.Integer),
+        )
+        .join(*joined(ModuleProgress.user_id, ModuleProgress.started_at))
+        .where(ModuleProgress.user_id.in_(ids), ModuleProgress.module_slug.in_(module_slugs))
+    )
+    quizzes = (
+        sa.select(*_quiz_columns())
+        .join(*joined(QuizAttempt.user_id, QuizAttempt.started_at))
+        .where(QuizAttempt.user_id.in_(ids), QuizAttempt.quiz_slug.in_(quiz_slugs))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_slug)
+    )
+    return sa.union_all(completed, opened, quizzes)
 
 
 def _status(kind, on, started, score, passed) -> Status:
@@ -283,7 +376,8 @@ def _ordered_answers(quiz: Quiz, key: str, seen: set[str]) -> tuple[tuple[str, .
 
 def perspectives(cohort: Cohort, quizzes: QuizCatalogue) -> list[Decision]:
     """Every decision of the programme's scenarios, ranked by how differently the professions
-    answered. Uses each active member's first submitted attempt: their own first judgement."""
+    answered. Uses each member's first submitted attempt started since they joined: their own
+    first judgement as part of the cohort (attempts from before joining are not the cohort's)."""
     slugs = [i.slug for i in cohort.items if i.kind == ItemKind.QUIZ and quizzes.get(i.slug)]
     if not slugs:
         return []
@@ -300,7 +394,8 @@ def perspectives(cohort: Cohort, quizzes: QuizCatalogue) -> list[Decision]:
         .join(CohortMember, CohortMember.user_id == QuizAttempt.user_id)
         .where(
             CohortMember.cohort_id == cohort.id,
-            CohortMember.removed_at.is_(None),
+            active_member(),
+            QuizAttempt.started_at >= CohortMember.accepted_at,
             QuizAttempt.quiz_slug.in_(slugs),
             QuizAttempt.submitted_at.is_not(None),
         )

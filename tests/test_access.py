@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from learning import clock
 from learning.extensions import db
 from learning.models import (
     Certificate,
@@ -86,6 +87,12 @@ MATRIX = [
         "/trainer/cohorts/{cohort}/learners/{user}/remove",
         THEIRS_302,
     ),
+    (
+        "trainer.withdraw_invitation",
+        "POST",
+        "/trainer/cohorts/{cohort}/learners/{invitee}/withdraw",
+        THEIRS_302,
+    ),
     ("trainer.upload_form", "GET", "/trainer/cohorts/{cohort}/upload", THEIRS),
     ("trainer.upload", "POST", "/trainer/cohorts/{cohort}/upload", {**THEIRS, ADMIN: 422}),
     ("trainer.make_join_code", "POST", "/trainer/cohorts/{cohort}/join-code", THEIRS_302),
@@ -120,6 +127,10 @@ MATRIX = [
     ),
     ("learner.my_cohorts", "GET", "/cohorts", SIGNED_IN),
     ("learner.my_cohort", "GET", "/cohorts/{cohort}", NOT_YOURS),
+    # Someone else's invitation (the invitee's): not found for everyone signed in.
+    ("learner.invitation", "GET", "/cohorts/{cohort}/invitation", NOT_YOURS),
+    ("learner.accept_invitation", "POST", "/cohorts/{cohort}/invitation/accept", NOT_YOURS),
+    ("learner.decline_invitation", "POST", "/cohorts/{cohort}/invitation/decline", NOT_YOURS),
     ("learner.join", "GET", "/join", SIGNED_IN),
     ("auth.accept_invitation", "GET", "/invitation/not-a-token", dict.fromkeys(AUDIENCES, 404)),
     ("auth.first_password", "GET", "/invitation", dict.fromkeys(AUDIENCES, 404)),
@@ -164,6 +175,7 @@ def test_the_access_matrix_covers_every_route(app):
 def audience_client(app, client, make_user, make_organisation, login):
     organisation = make_organisation("Riverside NHS Foundation Trust")
     target = make_user(email="target@example.test", organisation=organisation)
+    invitee = make_user(email="invitee@example.test")
     with app.app_context():
         attempt = QuizAttempt(
             user_id=target.id,
@@ -182,13 +194,17 @@ def audience_client(app, client, make_user, make_organisation, login):
         group = CohortGroup(cohort_id=cohort.id, number=1)
         db.session.add_all([item, group])
         db.session.flush()
-        db.session.add(
-            CohortMember(
-                cohort_id=cohort.id,
-                user_id=target.id,
-                route=EnrolmentRoute.PICKED,
-                group_id=group.id,
-            )
+        db.session.add_all(
+            [
+                CohortMember(
+                    cohort_id=cohort.id,
+                    user_id=target.id,
+                    route=EnrolmentRoute.PICKED,
+                    accepted_at=clock.now(),
+                    group_id=group.id,
+                ),
+                CohortMember(cohort_id=cohort.id, user_id=invitee.id, route=EnrolmentRoute.PICKED),
+            ]
         )
         certificate = Certificate(
             code="AAAA-BBBB-CCCC-DDDD",
@@ -209,6 +225,7 @@ def audience_client(app, client, make_user, make_organisation, login):
             attempt.id,
             {
                 "cohort": cohort.id,
+                "invitee": invitee.id,
                 "item": item.id,
                 "group": group.id,
                 "certificate": certificate.code,

@@ -53,6 +53,9 @@ def world(app, make_user, make_organisation):
         "learner": make_user(
             name="Priya Sharma", email="priya@riverside.example", organisation=organisation
         ),
+        "invitee": make_user(
+            name="Tom Brennan", email="tom@riverside.example", organisation=organisation
+        ),
     }
     with app.app_context():
         cohort = Cohort(name="Discharge together", owner_id=people["trainer"].id)
@@ -62,13 +65,19 @@ def world(app, make_user, make_organisation):
         group = CohortGroup(cohort_id=cohort.id, number=1)
         db.session.add_all([item, group])
         db.session.flush()
-        db.session.add(
-            CohortMember(
-                cohort_id=cohort.id,
-                user_id=people["learner"].id,
-                route=EnrolmentRoute.PICKED,
-                group_id=group.id,
-            )
+        db.session.add_all(
+            [
+                CohortMember(
+                    cohort_id=cohort.id,
+                    user_id=people["learner"].id,
+                    route=EnrolmentRoute.PICKED,
+                    accepted_at=clock.now(),
+                    group_id=group.id,
+                ),
+                CohortMember(
+                    cohort_id=cohort.id, user_id=people["invitee"].id, route=EnrolmentRoute.PICKED
+                ),
+            ]
         )
         certificate = Certificate(
             code="AAAA-BBBB-CCCC-DDDD",
@@ -88,6 +97,7 @@ def world(app, make_user, make_organisation):
         ids = {
             "org": organisation.id,
             "user": people["learner"].id,
+            "invitee": people["invitee"].id,
             "cohort": cohort.id,
             "certificate": certificate.id,
             "requirement": requirement.id,
@@ -210,11 +220,32 @@ ACTIONS = [
         {},
     ),
     (
-        AuditAction.LEARNERS_ENROLLED,
+        AuditAction.LEARNERS_INVITED,
         "trainer",
         "POST",
         "/trainer/cohorts/{cohort}/learners",
         {"user": ["{user}"]},
+    ),
+    (
+        AuditAction.INVITATION_WITHDRAWN,
+        "trainer",
+        "POST",
+        "/trainer/cohorts/{cohort}/learners/{invitee}/withdraw",
+        {},
+    ),
+    (
+        AuditAction.INVITATION_ACCEPTED,
+        "invitee",
+        "POST",
+        "/cohorts/{cohort}/invitation/accept",
+        {},
+    ),
+    (
+        AuditAction.INVITATION_DECLINED,
+        "invitee",
+        "POST",
+        "/cohorts/{cohort}/invitation/decline",
+        {},
     ),
     (
         AuditAction.LEARNER_REMOVED,

@@ -75,7 +75,8 @@ def test_one_freeze_moves_every_due_date(app, make_user, make_organisation):
             cohorts.CohortDetails("Spring", "", None, None, group_size=4, mix_target={}),
         )
         cohorts.add_item(cohort, "module", module.slug, date(2026, 3, 10))
-        cohorts.enrol(cohort, [learner], EnrolmentRoute.PICKED)
+        for invitation in cohorts.invite(cohort, [learner], EnrolmentRoute.PICKED):
+            cohorts.accept(invitation)
         organisation = db.session.get(Organisation, trust.id)
         compliance.require(organisation, "module", module.slug, refresh_months=12, due_soon_days=30)
         done = datetime(2026, 2, 20, 10, tzinfo=UTC)

@@ -56,7 +56,8 @@ def make_cohort(app, trainer):
             for kind, slug in items:
                 cohorts.add_item(cohort, kind, slug, extra.get("due_on"))
             people = [db.session.get(User, m.id) for m in members]
-            cohorts.enrol(cohort, people, EnrolmentRoute.PICKED)
+            for invitation in cohorts.invite(cohort, people, EnrolmentRoute.PICKED):
+                cohorts.accept(invitation)
             db.session.commit()
             return cohort.id
 
@@ -197,13 +198,15 @@ def test_a_good_upload_creates_accounts_with_invitations_and_is_idempotent(
     response = upload(as_trainer, cohort_id, content)
     page = text(response)
     assert response.status_code == 200
-    assert "3 learners enrolled" in page and "2 new accounts created" in page
+    assert "3 people invited" in page and "2 new accounts created" in page
     links = re.findall(r"http://localhost(/invitation/[^<\s]+)", page)
     assert len(links) == 2
     again = text(upload(as_trainer, cohort_id, content))
-    assert "0 learners enrolled, 3 already in the cohort" in again
+    assert "0 people invited, 3 already in the cohort or invited" in again
     with app.app_context():
-        assert db.session.execute(sa.select(sa.func.count(CohortMember.user_id))).scalar() == 3
+        places = db.session.execute(sa.select(CohortMember)).scalars().all()
+        assert len(places) == 3
+        assert all(p.accepted_at is None and p.route is EnrolmentRoute.UPLOAD for p in places)
         new = db.session.execute(
             sa.select(User).where(User.email == "new.nurse@example.org")
         ).scalar_one()
@@ -217,11 +220,11 @@ def test_a_good_upload_creates_accounts_with_invitations_and_is_idempotent(
     assert (
         newcomer.post("/invitation", data={"password": "my own new passphrase"}).status_code == 302
     )
-    assert newcomer.get("/cohorts").status_code == 200
+    assert "Invitation to join Discharge together" in text(newcomer.get("/cohorts"))
     assert app.test_client().get(links[0]).status_code == 404
 
 
-def test_a_trainer_adds_people_found_by_search_and_removes_one(
+def test_a_trainer_invites_people_found_by_search_and_removes_one(
     app, as_trainer, make_cohort, make_user
 ):
     cohort_id = make_cohort()
@@ -235,6 +238,9 @@ def test_a_trainer_adds_people_found_by_search_and_removes_one(
             '<h2 id="find">'
         )[1]
     )
+    with app.app_context():
+        cohorts.accept(cohorts.invitation(cohort_id, ot))
+        db.session.commit()
     as_trainer.post(f"/trainer/cohorts/{cohort_id}/learners/{ot.id}/remove")
     with app.app_context():
         member = db.session.get(CohortMember, (cohort_id, ot.id))

@@ -229,7 +229,9 @@ def test_joint_learning_lists_the_cohorts_staff_took_part_in(
             db.session.get(User, trainer.id),
             cohorts.CohortDetails("Discharge together", "", None, None, 4, {}),
         )
-        cohorts.enrol(cohort, [db.session.get(User, s.id) for s in staff], EnrolmentRoute.PICKED)
+        people = [db.session.get(User, s.id) for s in staff]
+        for invitation in cohorts.invite(cohort, people, EnrolmentRoute.PICKED):
+            cohorts.accept(invitation)
         db.session.commit()
     login(employer)
     page = text(client.get("/employer/joint-learning"))

@@ -273,7 +273,9 @@ def test_joint_learning_counts_confirmed_staff_only(app, client, employer, trust
             db.session.get(User, trainer.id),
             cohorts.CohortDetails("Discharge together", "", None, None, 4, {}),
         )
-        cohorts.enrol(cohort, [db.session.get(User, p.id) for p in people], EnrolmentRoute.PICKED)
+        picked = [db.session.get(User, p.id) for p in people]
+        for invitation in cohorts.invite(cohort, picked, EnrolmentRoute.PICKED):
+            cohorts.accept(invitation)
         db.session.commit()
         found = cohorts.joint_learning(db.session.get(type(trust), trust.id))
     assert [ours for _, ours, _ in found.rows] == [2]

@@ -81,7 +81,7 @@ class Side:
     """One side of the world: whose pages are compared, and the ids their pages take."""
 
     size: Size
-    learner: User  # in every one of the side's cohorts, with all their programmes finished
+    learner: User  # in half the side's cohorts, invited to the others; programmes finished
     trainer: User  # owns the side's cohorts
     employer: User  # of the trust every learner of the side works for
     cohort_id: int  # the trainer's first cohort: every learner of the side, in groups
@@ -170,7 +170,9 @@ class World:
             manager.organisation_id, manager.membership = trust_id, Membership.CONFIRMED
             everyone = [learner.id, *(o.id for o in others)]
             self._requirements(trust_id)
-            cohort_ids = self._cohorts(size, trainer.id, co_trainer, everyone, now)
+            cohort_ids = self._cohorts(
+                size, trainer.id, co_trainer, everyone, [c.id for c in claimants], now
+            )
             for n, user_id in enumerate(everyone):
                 self._learning(user_id, n, now, repeats=size.cohorts if n == 0 else 1)
             self._records(size, learner.id, cohort_ids, now)
@@ -201,10 +203,17 @@ class World:
 
     @staticmethod
     def _cohorts(
-        size: Size, trainer_id: int, co_trainer: User, everyone: list[int], now: datetime
+        size: Size,
+        trainer_id: int,
+        co_trainer: User,
+        everyone: list[int],
+        invitees: list[int],
+        now: datetime,
     ) -> list[int]:
-        """The trainer's cohorts: the first has everyone, in groups of four; each other one
-        has the learner and a few others. Every cohort has the whole programme."""
+        """The trainer's cohorts: the first has everyone, in groups of four (half of them
+        joined long ago, half after some of their learning), and invitations to the claimants,
+        waiting or declined; each other one has a few others and the learner, who accepted
+        every other one and is invited to the rest. Every cohort has the whole programme."""
         cohorts = []
         for k in range(size.cohorts):
             cohort = Cohort(
@@ -232,19 +241,36 @@ class World:
         ]
         db.session.add_all(groups)
         db.session.flush()
+        long_ago = now - timedelta(days=365)
         for n, user_id in enumerate(everyone):
             db.session.add(
                 CohortMember(
                     cohort_id=cohorts[0].id,
                     user_id=user_id,
                     route=EnrolmentRoute.PICKED,
+                    accepted_at=long_ago if n % 2 == 0 else now - timedelta(days=20),
                     group_id=groups[n // 4].id,
                 )
             )
-        for cohort in cohorts[1:]:
+        for n, user_id in enumerate(invitees):
+            db.session.add(
+                CohortMember(
+                    cohort_id=cohorts[0].id,
+                    user_id=user_id,
+                    route=EnrolmentRoute.PICKED,
+                    declined_at=now - timedelta(days=1) if n % 3 == 0 else None,
+                )
+            )
+        for k, cohort in enumerate(cohorts[1:], start=1):
             for user_id in everyone[:3]:
+                waiting = user_id == everyone[0] and k % 2 == 1
                 db.session.add(
-                    CohortMember(cohort_id=cohort.id, user_id=user_id, route=EnrolmentRoute.UPLOAD)
+                    CohortMember(
+                        cohort_id=cohort.id,
+                        user_id=user_id,
+                        route=EnrolmentRoute.UPLOAD,
+                        accepted_at=None if waiting else long_ago,
+                    )
                 )
         return [c.id for c in cohorts]
 

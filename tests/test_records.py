@@ -164,7 +164,10 @@ def test_cohort_learning_counts_as_participatory(app, client, make_user, login):
             cohorts.CohortDetails("Discharge together", "", None, None, 4, {}),
         )
         cohorts.add_item(cohort, "module", "hospital-discharge", date(2027, 1, 1))
-        cohorts.enrol(cohort, [db.session.get(User, learner.id)], EnrolmentRoute.PICKED)
+        for invitation in cohorts.invite(
+            cohort, [db.session.get(User, learner.id)], EnrolmentRoute.PICKED
+        ):
+            cohorts.accept(invitation)
         db.session.commit()
     login(learner)
     client.post("/modules/hospital-discharge/complete")

@@ -9,7 +9,7 @@ from .. import accounts, attempts, clock, cohorts, progress, reports, subject_ac
 from ..curriculum import curriculum
 from ..extensions import db, limiter
 from ..forms import NO_ORGANISATION, ActionForm, ChangePasswordForm, JoinForm, ProfileForm, options
-from ..models import AuditAction
+from ..models import AuditAction, Cohort, CohortMember
 from ..professions import Stage
 from . import audited
 
@@ -51,6 +51,8 @@ def dashboard():
         "learner/dashboard.html",
         summary=progress.summary(current_user, curriculum().modules),
         taken=taken,
+        invitations=db.session.execute(cohorts.invitations_for(current_user)).scalars().all(),
+        action=ActionForm(),
     )
 
 
@@ -126,22 +128,90 @@ def change_password():
 @bp.get("/cohorts")
 @login_required
 def my_cohorts():
-    """The cohorts a learner belongs to."""
+    """The cohorts a learner belongs to, and the invitations waiting for their answer."""
     mine = db.session.execute(cohorts.my_cohorts(current_user)).scalars().all()
-    return render_template("learner/cohorts.html", cohorts=mine)
+    return render_template(
+        "learner/cohorts.html",
+        cohorts=mine,
+        invitations=db.session.execute(cohorts.invitations_for(current_user)).scalars().all(),
+        action=ActionForm(),
+    )
+
+
+def _invitation_or_404(cohort_id: int) -> CohortMember:
+    """The signed-in person's invitation to this cohort, if it waits for their answer."""
+    invitation = cohorts.invitation(cohort_id, current_user)
+    if invitation is None:
+        abort(404)
+    return invitation
+
+
+def _about(cohort: Cohort) -> str:
+    """How the audit trail names a cohort."""
+    return f"Cohort {cohort.id}: {cohort.name}"
+
+
+@bp.get("/cohorts/<int:cohort_id>/invitation")
+@login_required
+def invitation(cohort_id: int):
+    """An invitation to a cohort: who invites, what the cohort is, what its trainers would see."""
+    return render_template(
+        "learner/invitation.html", invitation=_invitation_or_404(cohort_id), action=ActionForm()
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/invitation/accept")
+@login_required
+def accept_invitation(cohort_id: int):
+    """Accept a place in a cohort: a member from now on."""
+    invitation = _invitation_or_404(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    cohorts.accept(invitation)
+    cohort = invitation.cohort
+    audited(
+        AuditAction.INVITATION_ACCEPTED,
+        subject=_about(cohort),
+        organisation=current_user.staff_organisation,
+        details={"cohort": cohort.id},
+    )
+    db.session.commit()
+    flash(f"You have joined “{cohort.name}”.", "success")
+    return redirect(url_for("learner.my_cohort", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/invitation/decline")
+@login_required
+def decline_invitation(cohort_id: int):
+    """Say no to a place in a cohort; its trainers see that you declined, nothing more."""
+    invitation = _invitation_or_404(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    cohorts.decline(invitation)
+    cohort = invitation.cohort
+    audited(
+        AuditAction.INVITATION_DECLINED,
+        subject=_about(cohort),
+        organisation=current_user.staff_organisation,
+        details={"cohort": cohort.id},
+    )
+    db.session.commit()
+    flash(f"You have declined the invitation to “{cohort.name}”.", "success")
+    return redirect(url_for("learner.my_cohorts"))
 
 
 @bp.get("/cohorts/<int:cohort_id>")
 @login_required
 def my_cohort(cohort_id: int):
-    """A learner's view of one cohort: the programme with due dates and their own status, and
-    their group's members (names and professions, never others' scores)."""
+    """A learner's view of one cohort they accepted: the programme with due dates and their own
+    status (from their whole history), and their group's members (names and professions,
+    never others' scores)."""
     membership = cohorts.membership(cohort_id, current_user)
     if membership is None:
         abort(404)
     cohort = membership.cohort
     cols = reports.columns(cohort, curriculum())
-    mine = reports.progress_rows(cols, [membership], clock.today())[0]
+    mine = reports.progress_rows(cols, [membership], clock.today(), since_joining=False)[0]
     return render_template(
         "learner/cohort.html",
         cohort=cohort,

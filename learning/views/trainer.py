@@ -222,7 +222,8 @@ def change_item(cohort_id: int, item_id: int, change: str):
 
 @bp.get("/cohorts/<int:cohort_id>/learners")
 def learners(cohort_id: int):
-    """Members, and a search for people to add; the upload and join code forms."""
+    """Members, invitations (waiting or declined: names only), a search for people to invite;
+    the upload and join code forms."""
     cohort = _cohort_or_404(cohort_id)
     query = request.args.get("q", "").strip()[:200]
     profession = request.args.get("profession", "")
@@ -237,10 +238,13 @@ def learners(cohort_id: int):
             max_per_page=100,
             error_out=False,
         )
+    invited = db.session.execute(cohorts.invited(cohort)).all()
     return render_template(
         "trainer/learners.html",
         cohort=cohort,
         members=db.session.execute(cohorts.active_members(cohort)).all(),
+        waiting=[(m, u) for m, u in invited if m.declined_at is None],
+        declined=[(m, u) for m, u in invited if m.declined_at is not None],
         found=found,
         query=query,
         profession=profession,
@@ -256,20 +260,48 @@ def learners(cohort_id: int):
 
 @bp.post("/cohorts/<int:cohort_id>/learners")
 def add_learners(cohort_id: int):
-    """Add the people ticked in the search results."""
+    """Invite the people ticked in the search results; each joins only by accepting."""
     cohort = _cohort_or_404(cohort_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     ids = [int(v) for v in request.form.getlist("user") if v.isdigit()][:500]
     picked = cohorts.people(ids)
-    joined = cohorts.enrol(cohort, picked, cohorts.EnrolmentRoute.PICKED)
+    invitations = cohorts.invite(cohort, picked, cohorts.EnrolmentRoute.PICKED)
     audited(
-        AuditAction.LEARNERS_ENROLLED,
+        AuditAction.LEARNERS_INVITED,
         subject=_about(cohort),
-        details={"cohort": cohort.id, "learners": sorted(u.id for u in picked), "joined": joined},
+        details={
+            "cohort": cohort.id,
+            "learners": sorted(u.id for u in picked),
+            "invited": sorted(m.user_id for m in invitations),
+        },
     )
     db.session.commit()
-    flash(f"{joined} {'learner' if joined == 1 else 'learners'} added.", "success")
+    n = len(invitations)
+    flash(
+        f"{n} {'person' if n == 1 else 'people'} invited. Each joins the cohort when they "
+        "accept the invitation on their dashboard.",
+        "success",
+    )
+    return redirect(url_for("trainer.learners", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/learners/<int:user_id>/withdraw")
+def withdraw_invitation(cohort_id: int, user_id: int):
+    """Take back an invitation that waits for an answer."""
+    cohort = _cohort_or_404(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not cohorts.withdraw(cohort, user_id):
+        abort(404)
+    learner = cohorts.people([user_id])[0]
+    audited(
+        AuditAction.INVITATION_WITHDRAWN,
+        subject_user=learner,
+        details={"cohort": cohort.id, "cohort_name": cohort.name},
+    )
+    db.session.commit()
+    flash(f"The invitation to {learner.name} has been withdrawn.", "success")
     return redirect(url_for("trainer.learners", cohort_id=cohort.id))
 
 
@@ -294,7 +326,7 @@ def remove_learner(cohort_id: int, user_id: int):
 
 @bp.post("/cohorts/<int:cohort_id>/upload")
 def upload(cohort_id: int):
-    """Enrol from a CSV: every row is checked first, and nothing changes unless all are good."""
+    """Invite from a CSV: every row is checked first, and nothing changes unless all are good."""
     cohort = _cohort_or_404(cohort_id)
     form = UploadForm()
     if not form.validate_on_submit():
@@ -313,7 +345,7 @@ def upload(cohort_id: int):
         details={
             "cohort": cohort.id,
             "rows": len(sheet.rows),
-            "enrolled": result.enrolled,
+            "invited": sorted(u.id for u in result.invited),
             "accounts_created": sorted(u.id for u in result.created),
         },
     )
@@ -399,7 +431,7 @@ def _matrix(cohort: Cohort):
         error_out=False,
     )
     cols = reports.columns(cohort, curriculum())
-    rows = reports.progress_rows(cols, page.items, clock.today())
+    rows = reports.progress_rows(cols, page.items, clock.today(), since_joining=True)
     filters = {
         "profession": profession if profession in BY_CODE else "",
         "stage": stage if stage in {s.value for s in Stage} else "",

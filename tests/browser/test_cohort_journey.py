@@ -1,9 +1,14 @@
-"""A trainer builds a mixed cohort: creates it, uploads learners (fixing a bad row), forms
-groups, opens the perspectives view and exports the progress matrix."""
+"""A trainer builds a mixed cohort: creates it, invites learners by upload (fixing a bad row),
+and once they have accepted forms groups, opens the perspectives view and exports the progress
+matrix."""
 
 from __future__ import annotations
 
-from learning.models import Role
+import sqlalchemy as sa
+
+from learning import cohorts
+from learning.extensions import db
+from learning.models import CohortMember, Role
 
 from ..conftest import PASSWORD
 
@@ -17,7 +22,7 @@ BAD = (
 GOOD = BAD.replace("astronaut", "qualified")
 
 
-def test_a_trainer_builds_a_mixed_cohort(journey, make_user):
+def test_a_trainer_builds_a_mixed_cohort(journey, app, make_user):
     trainer = make_user(Role.TRAINER, name="Helen Okafor", profession="social-work")
     page = journey.page
     journey.sign_in(trainer.email, PASSWORD)
@@ -51,16 +56,21 @@ def test_a_trainer_builds_a_mixed_cohort(journey, make_user):
         "#file", files=[{"name": "learners.csv", "mimeType": "text/csv", "buffer": BAD.encode()}]
     )
     with page.expect_navigation():
-        page.click("main input[value='Check and enrol']")
+        page.click("main input[value='Check and invite']")
     journey.assert_accessible()
     assert "Line 5" in page.inner_text(".error-summary")
     page.set_input_files(
         "#file", files=[{"name": "learners.csv", "mimeType": "text/csv", "buffer": GOOD.encode()}]
     )
     with page.expect_navigation():
-        page.click("main input[value='Check and enrol']")
+        page.click("main input[value='Check and invite']")
     journey.assert_accessible()
-    assert "4 learners enrolled" in page.inner_text("main")
+    assert "4 people invited" in page.inner_text("main")
+    # Each of them accepts on their own dashboard (tests/browser/test_invitation_journey.py).
+    with app.app_context():
+        for invitation in db.session.execute(sa.select(CohortMember)).scalars().all():
+            cohorts.accept(invitation)
+        db.session.commit()
 
     with page.expect_navigation():
         page.click("nav.subnav >> text=Overview")
