@@ -67,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_commands(app)
     _register_template_helpers(app)
     _register_security_headers(app)
+    _register_outbox(app)
     redactor = RedactTokens(app.wsgi_app, token_prefixes(app))
     app.wsgi_app = redactor  # type: ignore[method-assign]
     werkzeug_log = logging.getLogger("werkzeug")
@@ -172,6 +173,24 @@ def _register_security_headers(app: Flask) -> None:
         return response
 
 
+def _register_outbox(app: Flask) -> None:
+    from . import outbox
+    from .extensions import db
+
+    @app.after_request
+    def send_committed_mail(response: Response) -> Response:
+        """Send the email this request queued and committed, now rather than at the next run
+        of ``flask outbox send``. The person's action is already committed: a failure is kept
+        on the message, for the command to retry, and never breaks the response."""
+        ids = outbox.committed(db.session)
+        if ids:
+            try:
+                outbox.deliver(app.config, ids)
+            except Exception:  # the database or anything else: the command will retry
+                app.logger.exception("Sending email after a request failed; it stays queued")
+        return response
+
+
 def _init_extensions(app: Flask) -> None:
     from .extensions import csrf, db, limiter, login_manager, mail, migrate
 
@@ -252,12 +271,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from .cli import backup_cli, demo_cli, users_cli
+    from .cli import backup_cli, demo_cli, outbox_cli, users_cli
 
     # ``flask content check`` is a CLI plugin (pyproject.toml), usable when the app cannot start.
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(outbox_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:

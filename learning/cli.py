@@ -1,4 +1,4 @@
-"""``flask`` commands: content check, users, demo data and backups.
+"""``flask`` commands: content check, users, demo data, backups and the outbox.
 
 ``flask content check`` is a plain click group, registered as a Flask CLI plugin (see
 pyproject.toml), so that it works even when the app cannot start because the content is broken:
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import PROJECT_ROOT, accounts, backups, clock, demo
+from . import PROJECT_ROOT, accounts, backups, clock, demo, outbox
 from .curriculum import check as check_curriculum
 from .curriculum import curriculum
 from .extensions import db
@@ -26,6 +26,7 @@ content_cli = click.Group("content", help="Check the learning content.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo organisations and accounts.")
 backup_cli = AppGroup("backup", help="Back up and restore the whole platform's database.")
+outbox_cli = AppGroup("outbox", help="Email waiting in the outbox.")
 
 
 @content_cli.command("check")
@@ -144,3 +145,24 @@ def restore_backup(file: Path, replace: bool) -> None:
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored the {url.get_backend_name()} database from {file}.")
+
+
+@outbox_cli.command("send")
+def send_outbox() -> None:
+    """Send the email that is due (run it from cron); exit 1 if any message failed.
+
+    Safe to run as often as wanted, alongside the site and other runs: no message is sent
+    twice. A message that failed is tried again at the next run, up to its attempt limit.
+    """
+    waiting = db.session.execute(outbox.waiting_count()).scalar_one()
+    db.session.remove()
+    if not outbox.mail_server_configured(current_app.config):
+        click.echo(
+            f"No mail server is configured (MAIL_SERVER): {waiting} waiting "
+            f"{'message' if waiting == 1 else 'messages'} for an administrator to pass on."
+        )
+        return
+    done = outbox.deliver(current_app.config)
+    click.echo(f"Sent {done.sent}, failed {done.failed}.")
+    if done.failed:
+        raise SystemExit(1)

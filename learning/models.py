@@ -666,6 +666,9 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: When a worker took the message to send it; another leaves it alone until the claim
+    #: lapses (``outbox.CLAIM_LEASE``), so a worker that dies mid-send loses nothing.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:

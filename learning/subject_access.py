@@ -4,7 +4,8 @@ What counts as held about a person is read from the tables themselves, not from 
 by hand: their account row; every row of every table with a column naming them (``user_id``,
 or ``subject_user_id`` and ``actor_id`` in the audit trail); and the rows that belong to those
 rows (a quiz attempt's answers and decisions). A table added later is exported without anyone
-remembering to add it. Only secrets are withheld: password and token hashes.
+remembering to add it. Only secrets are withheld: password and token hashes, and the text of
+an email still waiting in the outbox (it may hold a link that sets the password).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ WITHHELD = {
     "user_account": frozenset({"password_hash", "session_version"}),
     "remember_token": frozenset({"token_hash"}),
     "join_code": frozenset({"code"}),
+    # A waiting email's text may hold a link that sets the person's password (a sent one's is
+    # blank): who it was to, what about and when are kept in the download, not the link.
+    "outbox_message": frozenset({"body"}),
 }
 #: Where the rows that the person's rows refer to go, in the JSON and the zip.
 REFERRED_TO = "what-they-refer-to"
@@ -47,6 +51,7 @@ FILE_NAMES = {
     "cohort_trainer": "cohorts-you-train",
     "remember_token": "signed-in-devices",
     "audit_entry": "audit-trail",
+    "outbox_message": "emails-to-you",
     "organisation": "organisations",
     "cohort": "cohorts",
     "cohort_group": "groups",
@@ -216,7 +221,9 @@ def _readme(
         *(f"  csv/{REFERRED_TO}/{t.file}.csv: {_rows(t)}" for t in context),
         "",
         "Left out: your password and sign-in tokens, which are kept only as one-way hashes that",
-        "are of no use to you and would help anyone who took this file. Learning content",
+        "are of no use to you and would help anyone who took this file; and the text of any",
+        "email still waiting to be sent to you, which may hold a link that sets your password",
+        "(who it is to, what about and when are here). Learning content",
         "(modules and scenarios) is not personal data; records name it by its slug and version.",
         "Times are UTC (ISO 8601).",
     ]

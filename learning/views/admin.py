@@ -115,9 +115,9 @@ def confirm_membership(user_id: int):
     before = person.membership.value
     accounts.confirm_membership(person)
     audited(AuditAction.MEMBERSHIP_CONFIRMED, subject_user=person, details={"before": before})
-    db.session.commit()
     if notify.can_send_mail(current_app.config):
         notify.send_membership_news(person, url_for("learner.dashboard", _external=True))
+    db.session.commit()
     flash(f"{person.name} is confirmed as staff of {person.organisation.name}.", "success")
     return redirect(url_for("admin.user", user_id=person.id))
 

@@ -98,6 +98,7 @@ def register():
             sign_in=url_for("auth.sign_in", _external=True),
             reset=url_for("auth.request_reset", _external=True),
         )
+    db.session.commit()
     return render_template(
         "auth/register_sent.html", email=person.email, mail_configured=mail_configured
     )
@@ -213,6 +214,7 @@ def request_reset():
     if user is not None and notify.can_send_mail(current_app.config):
         token = accounts.reset_token(user, current_app.config["SECRET_KEY"])
         notify.send_reset_link(user, url_for("auth.reset_password", token=token, _external=True))
+    db.session.commit()
     return render_template(
         "auth/reset_sent.html",
         email=form.email.data,

@@ -284,8 +284,8 @@ def confirm_member(user_id: int):
     before = person.membership.value
     accounts.confirm_membership(person)
     audited(AuditAction.MEMBERSHIP_CONFIRMED, subject_user=person, details={"before": before})
-    db.session.commit()
     _tell(person)
+    db.session.commit()
     flash(f"{person.name} is now confirmed as one of your staff.", "success")
     return redirect(url_for("employer.people"))
 
@@ -303,8 +303,8 @@ def end_member(user_id: int):
     before = person.membership.value
     accounts.end_membership(person)
     audited(AuditAction.MEMBERSHIP_ENDED, subject_user=person, details={"before": before})
-    db.session.commit()
     _tell(person)
+    db.session.commit()
     if was_pending:
         flash(f"{person.name} is not on your staff list.", "success")
     else:
@@ -313,7 +313,8 @@ def end_member(user_id: int):
 
 
 def _tell(person) -> None:
-    """Email the person that their membership changed, when mail can be sent."""
+    """Email the person that their membership changed, when mail can be sent (in the
+    transaction that changes it)."""
     if notify.can_send_mail(current_app.config):
         notify.send_membership_news(person, url_for("learner.dashboard", _external=True))
 
