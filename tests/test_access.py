@@ -15,6 +15,7 @@ from learning.models import (
     CohortMember,
     CpdEntry,
     EnrolmentRoute,
+    OutboxMessage,
     ProgrammeItem,
     QuizAttempt,
     Role,
@@ -162,6 +163,8 @@ MATRIX = [
     ("admin.edit_organisation", "GET", "/admin/organisations/{org}/edit", only(ADMIN)),
     ("admin.audit_trail", "GET", "/admin/audit", only(ADMIN)),
     ("admin.audit_csv", "GET", "/admin/audit.csv", only(ADMIN)),
+    ("admin.outbox_messages", "GET", "/admin/outbox", only(ADMIN)),
+    ("admin.outbox_message", "GET", "/admin/outbox/{message}", only(ADMIN)),
     ("employer.audit_trail", "GET", "/employer/audit", only(EMPLOYER)),
 ]
 
@@ -219,7 +222,10 @@ def audience_client(app, client, make_user, make_organisation, login):
         entry = CpdEntry(
             user_id=target.id, on=date(2026, 1, 1), activity="reading", topic="x", hours=1
         )
-        db.session.add_all([certificate, entry])
+        message = OutboxMessage(
+            user_id=target.id, to_address=target.email, subject="Reset", body="A link"
+        )
+        db.session.add_all([certificate, entry, message])
         db.session.commit()
         attempt_id, ids = (
             attempt.id,
@@ -231,6 +237,7 @@ def audience_client(app, client, make_user, make_organisation, login):
                 "certificate": certificate.code,
                 "certificate_id": certificate.id,
                 "cpd": entry.id,
+                "message": message.id,
             },
         )
     roles = {

@@ -19,7 +19,14 @@ from aiosmtpd.controller import Controller
 
 from learning import clock, outbox, subject_access
 from learning.extensions import db
-from learning.models import OutboxMessage, User
+from learning.models import AuditAction, AuditEntry, OutboxMessage, Role, User
+
+NO_MAIL_SERVER = "Not sent: no mail server is configured — pass this on to the person yourself"
+
+
+def visible(page: str) -> str:
+    """A page's text, without its tags."""
+    return re.sub(r"<[^>]+>", "", page)
 
 
 def free_port() -> int:
@@ -261,6 +268,107 @@ def test_flask_outbox_send_sends_what_waits_and_says_so(app, smtp, person, monke
     result = runner.invoke(args=["outbox", "send"])
     assert result.exit_code == 0 and "Sent 2, failed 0." in result.output
     assert len(smtp.received) == 2
+
+
+# The administrators' outbox page ----------------------------------------------------------
+
+
+def test_admins_see_waiting_and_sent_messages_and_that_nothing_is_sent(
+    app, client, login, make_user, smtp, person
+):
+    sent_id, waiting_id = queue_messages(app, person, 2, body="Set it: http://localhost/x/{n}")
+    with app.app_context():
+        db.session.get(OutboxMessage, sent_id).sent_at = clock.now()
+        db.session.get(OutboxMessage, sent_id).body = ""
+        db.session.commit()
+    login(make_user(Role.ADMIN))
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert NO_MAIL_SERVER in visible(page)
+    assert "1 message waiting" in page
+    assert page.index("Message 1") < page.index("Message 0")  # waiting first
+    assert "Ada Nurse, ada@example.org" in page
+    assert "http://localhost/x/" not in page  # a body only on its own page
+    assert f'href="/admin/outbox/{waiting_id}"' in page
+    assert 'href="/admin/outbox"' in page and 'aria-current="page">Outbox' in page
+
+
+def test_reading_a_waiting_message_is_recorded_in_the_audit_trail(
+    app, client, login, make_user, person
+):
+    (message_id,) = queue_messages(app, person, body="Set it: http://localhost/invitation/tok{n}")
+    admin = make_user(Role.ADMIN, name="Ola Admin")
+    login(admin)
+    page = client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
+    assert "http://localhost/invitation/tok0" in page
+    assert NO_MAIL_SERVER in visible(page)
+    with app.app_context():
+        entry = db.session.execute(sa.select(AuditEntry)).scalars().all()[-1]
+        assert entry.action is AuditAction.OUTBOX_READ
+        assert (entry.actor_id, entry.subject_user_id) == (admin.id, person.id)
+        assert entry.details == {"message": message_id}
+
+
+def test_a_sent_message_shows_no_text_and_reading_it_records_nothing(
+    app, client, login, make_user, person
+):
+    (message_id,) = queue_messages(app, person)
+    with app.app_context():
+        message = db.session.get(OutboxMessage, message_id)
+        message.sent_at, message.body = clock.now(), ""
+        db.session.commit()
+    login(make_user(Role.ADMIN))
+    with app.app_context():
+        before = db.session.execute(sa.select(sa.func.count(AuditEntry.id))).scalar()
+    page = client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
+    assert "Its text is not kept once sent" in page
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(AuditEntry.id))).scalar() == before
+
+
+def test_a_message_that_failed_every_time_says_so(
+    app, client, login, make_user, person, monkeypatch
+):
+    (message_id,) = queue_messages(app, person)
+    with app.app_context():
+        message = db.session.get(OutboxMessage, message_id)
+        message.attempts, message.last_error = outbox.MAX_ATTEMPTS, "SMTPConnectError: gone"
+        db.session.commit()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.test")
+    login(make_user(Role.ADMIN))
+    listing = client.get("/admin/outbox").get_data(as_text=True)
+    page = client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
+    assert f"Not sent: gave up after {outbox.MAX_ATTEMPTS} attempts" in listing
+    assert "SMTPConnectError: gone" in listing
+    assert f"Not sent:</strong> sending it failed {outbox.MAX_ATTEMPTS} times" in page
+
+
+def test_an_unknown_message_is_not_found(client, login, make_user):
+    login(make_user(Role.ADMIN))
+    assert client.get("/admin/outbox/999999").status_code == 404
+
+
+@pytest.mark.parametrize("role", [None, Role.TRAINER, Role.EMPLOYER])
+def test_only_administrators_open_the_outbox(app, client, login, make_user, person, role):
+    (message_id,) = queue_messages(app, person)
+    login(make_user(*([role] if role else [])))
+    for path in ("/admin/outbox", f"/admin/outbox/{message_id}"):
+        assert client.get(path).status_code == 403
+    with app.app_context():
+        assert (
+            db.session.execute(
+                sa.select(AuditEntry.id).where(AuditEntry.action == AuditAction.OUTBOX_READ)
+            ).first()
+            is None
+        )
+
+
+def test_the_outbox_is_read_a_page_at_a_time(app, client, login, make_user, person):
+    queue_messages(app, person, 30)
+    login(make_user(Role.ADMIN))
+    first = client.get("/admin/outbox").get_data(as_text=True)
+    assert "30 messages waiting" in first and "Page 1 of 2" in first
+    second = client.get("/admin/outbox?page=2").get_data(as_text=True)
+    assert "Message 29" in second and "Message 0" not in second
 
 
 # Their own data -----------------------------------------------------------------------------

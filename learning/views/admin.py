@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import accounts, audit, notify, records
+from .. import accounts, audit, notify, outbox, records
 from ..access import require_role
 from ..extensions import db
 from ..forms import (
@@ -28,7 +28,15 @@ from ..forms import (
     RolesForm,
     options,
 )
-from ..models import AuditAction, Certificate, Organisation, OrganisationKind, Role, User
+from ..models import (
+    AuditAction,
+    Certificate,
+    Organisation,
+    OrganisationKind,
+    OutboxMessage,
+    Role,
+    User,
+)
 from . import audit_search, audited, number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -295,4 +303,50 @@ def audit_csv():
         "\ufeff" + buffer.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'},
+    )
+
+
+# The outbox -----------------------------------------------------------------------------
+
+
+@bp.get("/outbox")
+def outbox_messages():
+    """Email waiting to be sent (or, with no mail server, passed on by hand), then sent."""
+    page = db.paginate(
+        outbox.listing(),
+        page=request.args.get("page", 1, type=number),
+        per_page=current_app.config["PAGE_SIZE"],
+        max_per_page=100,
+        error_out=False,
+    )
+    return render_template(
+        "admin/outbox.html",
+        page=page,
+        rows=outbox.rows(page.items),
+        waiting=db.session.execute(outbox.waiting_count()).scalar_one(),
+        mail_configured=notify.can_send_mail(current_app.config),
+        max_attempts=outbox.MAX_ATTEMPTS,
+    )
+
+
+@bp.get("/outbox/<int:message_id>")
+def outbox_message(message_id: int):
+    """One message; reading a waiting one's text (which may hold a link) is recorded."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    row = outbox.rows([message])[0]
+    if row.readable:
+        person = db.session.get(User, message.user_id) if message.user_id is not None else None
+        audited(
+            AuditAction.OUTBOX_READ,
+            subject_user=person,
+            subject=f"Email {message.id} to {message.to_address}: {message.subject}"[:300],
+            details={"message": message.id},
+        )
+        db.session.commit()
+    return render_template(
+        "admin/outbox_message.html",
+        row=row,
+        body=message.body if row.readable else "",
+        mail_configured=notify.can_send_mail(current_app.config),
+        max_attempts=outbox.MAX_ATTEMPTS,
     )
