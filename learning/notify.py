@@ -8,13 +8,13 @@ messages that are queued wait on the administrators' outbox page, to be passed o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 
-from . import outbox
-from .models import User
+from . import cohorts, outbox
+from .models import Cohort, User
 
 
 def can_send_mail(config: Mapping[str, Any]) -> bool:
@@ -60,3 +60,28 @@ def send_membership_news(user: User, link: str) -> None:
         render_template("email/membership.txt", user=user, link=link),
         user=user,
     )
+
+
+def send_invitations(people: Iterable[User], *, invited_by: User, cohort: Cohort) -> None:
+    """Email each account a trainer's upload made its own link to set a first password.
+
+    The link goes to the person's own address and nowhere else: whoever holds it can set the
+    password, so the trainer who made the account never sees it.
+    """
+    secret = current_app.config["SECRET_KEY"]
+    days = cohorts.INVITATION_MAX_AGE // (24 * 3600)
+    for person in people:
+        token = cohorts.invitation_token(person, secret)
+        outbox.queue(
+            person.email,
+            f"You are invited to {cohort.name} on {current_app.config['SITE_NAME']}",
+            render_template(
+                "email/invitation.txt",
+                user=person,
+                trainer=invited_by,
+                cohort=cohort,
+                link=url_for("auth.accept_invitation", token=token, _external=True),
+                days=days,
+            ),
+            user=person,
+        )

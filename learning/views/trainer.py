@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import accounts, clock, cohorts, grouping, reports
+from .. import accounts, clock, cohorts, grouping, notify, reports
 from ..access import require_role
 from ..curriculum import curriculum
 from ..extensions import db
@@ -339,6 +339,8 @@ def upload(cohort_id: int):
     if not result.ok:
         db.session.rollback()
         return _upload_page(cohort, form, result.problems, 422)
+    # Each new account's link to set a password goes to its own address, never to the trainer.
+    notify.send_invitations(result.created, invited_by=current_user, cohort=cohort)
     audited(
         AuditAction.LEARNERS_UPLOADED,
         subject=_about(cohort),
@@ -350,20 +352,11 @@ def upload(cohort_id: int):
         },
     )
     db.session.commit()
-    secret = current_app.config["SECRET_KEY"]
-    invitations = [
-        (
-            user,
-            url_for(
-                "auth.accept_invitation",
-                token=cohorts.invitation_token(user, secret),
-                _external=True,
-            ),
-        )
-        for user in result.created
-    ]
     return render_template(
-        "trainer/upload_done.html", cohort=cohort, result=result, invitations=invitations
+        "trainer/upload_done.html",
+        cohort=cohort,
+        result=result,
+        mail_configured=notify.can_send_mail(current_app.config),
     )
 
 
