@@ -325,6 +325,11 @@ class Questions(Shape):
             return None
         return stored if stored.strip() else None
 
+    def typed(self, quiz: Quiz, key: str) -> bool:
+        question = _question(quiz, key)
+        # A question no longer in the file may have been anything: treat it as typed.
+        return question is None or question.kind.typed
+
 
 def _question(quiz: Quiz, key: str) -> Question | None:
     return next((q for q in quiz.questions if q.id == key), None)

@@ -102,6 +102,11 @@ class Shape(abc.ABC):
         """The learner's own reflection, when this response is one (kept for CPD)."""
         return None
 
+    def typed(self, quiz: Quiz, key: str) -> bool:
+        """Whether the response at ``key`` is text the learner wrote in their own words (a
+        choice is not): such text goes when their account is closed."""
+        return False
+
     # Demo data ----------------------------------------------------------------------------
 
     @abc.abstractmethod

@@ -61,6 +61,9 @@ class Kind(abc.ABC):
     keeps_spacing: ClassVar[bool] = False
     #: True when the answer is the learner's own reflection, kept for their CPD record.
     reflective: ClassVar[bool] = False
+    #: True when the answer is text the learner wrote in their own words: it is removed when
+    #: their account is closed, while the marks it earned are kept (``learning.erasure``).
+    typed: ClassVar[bool] = False
     #: The ``Scoring:`` rules this kind accepts; empty when the setting does not apply.
     scorings: ClassVar[tuple[str, ...]] = ()
     #: The rule when the author gives none; None with ``scorings`` means the author must say.

@@ -32,6 +32,7 @@ class Reflection(Kind):
     missing = "Write your reflection."
     marked = False
     keeps_spacing = True
+    typed = True
     reflective = True
 
     def read_block(self, block: Block, reader: Reader) -> dict[str, Any]:

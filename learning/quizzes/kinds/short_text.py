@@ -20,6 +20,7 @@ class ShortText(Kind):
     label = "short-text"
     missing = "Type your answer."
     keeps_spacing = True
+    typed = True
 
     def read_block(self, block: Block, reader: Reader) -> dict[str, Any]:
         options, lines = boxed_options(block, reader)
