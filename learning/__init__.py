@@ -271,13 +271,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from .cli import backup_cli, demo_cli, outbox_cli, users_cli
+    from .cli import backup_cli, demo_cli, outbox_cli, retention_cli, users_cli
 
     # ``flask content check`` is a CLI plugin (pyproject.toml), usable when the app cannot start.
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(retention_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -139,8 +139,13 @@ def _claimed(user: User) -> None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user these credentials belong to, or None; takes the same time either way."""
+    """The user these credentials belong to, or None; takes the same time either way.
+
+    A closed account is refused like an unknown one (its password hash is unusable anyway).
+    """
     user = user_by_email(email)
+    if user is not None and user.closed_at is not None:
+        user = None
     hasher = _hasher()
     try:
         hasher.verify(user.password_hash if user else _dummy_hash(hasher), password)
@@ -215,7 +220,7 @@ def use_remember_token(token: str) -> tuple[User, str, datetime] | None:
     if spent is None or spent.expires_at <= utcnow():
         return None
     user = db.session.get(User, spent.user_id)
-    if user is None:
+    if user is None or user.closed_at is not None:
         return None
     return user, remember(user, spent.expires_at), spent.expires_at
 
@@ -237,7 +242,10 @@ def user_for_session(
     ended = sa.select(EndedSession.id).where(EndedSession.session_hash == _token_hash(sign_in))
     return db.session.execute(
         sa.select(User).where(
-            User.id == int(user_id), User.session_version == int(version), ~ended.exists()
+            User.id == int(user_id),
+            User.session_version == int(version),
+            User.closed_at.is_(None),
+            ~ended.exists(),
         )
     ).scalar_one_or_none()
 
@@ -291,7 +299,7 @@ def user_for_reset_token(
     except (BadSignature, SignatureExpired, ValueError, TypeError):
         return None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or fingerprint != _password_fingerprint(user):
+    if user is None or user.closed_at is not None or fingerprint != _password_fingerprint(user):
         return None
     return user
 

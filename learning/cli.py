@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import PROJECT_ROOT, accounts, backups, clock, demo, outbox
+from . import PROJECT_ROOT, accounts, backups, clock, demo, outbox, retention
 from .curriculum import check as check_curriculum
 from .curriculum import curriculum
 from .extensions import db
@@ -26,6 +26,7 @@ content_cli = click.Group("content", help="Check the learning content.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo organisations and accounts.")
 backup_cli = AppGroup("backup", help="Back up and restore the whole platform's database.")
+retention_cli = AppGroup("retention", help="Delete what is past its retention period.")
 outbox_cli = AppGroup("outbox", help="Email waiting in the outbox.")
 
 
@@ -166,3 +167,42 @@ def send_outbox() -> None:
     click.echo(f"Sent {done.sent}, failed {done.failed}.")
     if done.failed:
         raise SystemExit(1)
+
+
+@retention_cli.command("apply")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted, and delete nothing.")
+def apply_retention(dry_run: bool) -> None:
+    """Delete closed accounts' records and audit entries past their retention periods (run it
+    from cron; a second run finds nothing). What it deletes is recorded in the audit trail."""
+    periods = retention.Periods.from_config(current_app.config)
+    purge = retention.apply(clock.now(), periods, dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    would = "would be " if dry_run else ""
+    counts = purge.counts
+    click.echo(
+        f"Records of accounts closed before {purge.records_before:%Y-%m-%d} "
+        f"({periods.record_years} years): {counts['accounts']} accounts; "
+        + ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in _RECORDS)
+        + f" {would}deleted."
+    )
+    click.echo(
+        f"Audit entries made before {purge.audit_before:%Y-%m-%d} ({periods.audit_years} "
+        f"years): {counts['audit_entries']} {would}deleted."
+    )
+    if dry_run:
+        click.echo("Dry run: nothing was deleted.")
+    elif purge.anything:
+        click.echo("Recorded in the audit trail as records-purged.")
+    else:
+        click.echo("Nothing is past its retention period.")
+
+
+_RECORDS = (
+    "completions",
+    "module_progress",
+    "quiz_attempts",
+    "answers",
+    "certificates",
+    "cohort_places",
+)

@@ -462,3 +462,24 @@ class AuditSearchForm(Form):
     def validate_until(self, field: DateField) -> None:
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError("The “To” date must be the same as or after the “From” date")
+
+
+class CloseAccountForm(Form):
+    """An administrator confirms closing an account by typing its email address."""
+
+    email = StringField(
+        "Type their email address to confirm",
+        validators=[DataRequired("Type the person's email address to confirm"), Length(max=254)],
+        filters=[_strip],
+    )
+    submit = SubmitField("Close this account")
+
+    def __init__(self, *args: object, expected: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
+    def validate_email(self, field: StringField) -> None:
+        if field.data and field.data.casefold() != self.expected.casefold():
+            raise ValidationError(
+                "The email address does not match: type it exactly as shown above"
+            )

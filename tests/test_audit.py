@@ -284,6 +284,14 @@ ACTIONS = [
     ),
     (AuditAction.REPORT_DOWNLOADED, "employer", "GET", "/employer/compliance.csv", None),
     (AuditAction.AUDIT_DOWNLOADED, "admin", "GET", "/admin/audit.csv", None),
+    (AuditAction.CLOSURE_REQUESTED, "learner", "POST", "/profile/close", {}),
+    (
+        AuditAction.ACCOUNT_CLOSED,
+        "admin",
+        "POST",
+        "/admin/users/{user}/close",
+        {"email": "priya@riverside.example"},
+    ),
 ]
 
 

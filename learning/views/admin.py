@@ -18,11 +18,13 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import accounts, audit, notify, outbox, records
+from .. import accounts, audit, clock, erasure, notify, outbox, records, retention
 from ..access import require_role
+from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import (
     ActionForm,
+    CloseAccountForm,
     MoveOrganisationForm,
     OrganisationForm,
     RolesForm,
@@ -265,6 +267,71 @@ def revoke_certificate(certificate_id: int):
     db.session.commit()
     flash(f"The certificate {certificate.code} has been revoked.", "success")
     return redirect(url_for("admin.user", user_id=certificate.user_id))
+
+
+# Closing accounts, and accounts to review ---------------------------------------------------
+
+
+@bp.get("/review")
+def accounts_to_review():
+    """Accounts whose owners asked to close them, and accounts unused for the review period
+    (the longest unused first, a page at a time)."""
+    periods = retention.Periods.from_config(current_app.config)
+    page = db.paginate(
+        retention.inactive(clock.now(), periods.inactive_months),
+        page=request.args.get("page", 1, type=number),
+        per_page=current_app.config["PAGE_SIZE"],
+        max_per_page=100,
+        error_out=False,
+    )
+    return render_template(
+        "admin/review.html",
+        requests=db.session.execute(erasure.requests()).scalars().all(),
+        close_by=erasure.close_by,
+        page=page,
+        periods=periods,
+    )
+
+
+def _open_account(user_id: int) -> User:
+    """The person, if their account is still open (a closed one is not found)."""
+    person = db.get_or_404(User, user_id)
+    if person.closed_at is not None:
+        abort(404)
+    return person
+
+
+def _close_page(person: User, form: CloseAccountForm, status: int = 200):
+    form.email.description = f"Type {person.email}"
+    periods = retention.Periods.from_config(current_app.config)
+    return render_template(
+        "admin/close_account.html", person=person, form=form, periods=periods
+    ), status
+
+
+@bp.get("/users/<int:user_id>/close")
+def confirm_close(user_id: int):
+    """What closing this account does, and the form that confirms it."""
+    person = _open_account(user_id)
+    return _close_page(person, CloseAccountForm(expected=person.email))
+
+
+@bp.post("/users/<int:user_id>/close")
+def close_account(user_id: int):
+    """Close an account: its personal data removed, the facts others rely on kept."""
+    person = _open_account(user_id)
+    if person.id == current_user.id:
+        flash("You cannot close your own account: ask another administrator.", "error")
+        return redirect(url_for("admin.user", user_id=person.id))
+    form = CloseAccountForm(expected=person.email)
+    if not form.validate_on_submit():
+        return _close_page(person, form, 422)
+    erasure.close_account(
+        person, by=current_user, address=request.remote_addr, quizzes=curriculum().quizzes
+    )
+    db.session.commit()
+    flash(f"Account {person.id} is closed. Its personal data has been removed.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
 
 
 # The audit trail ----------------------------------------------------------------------------

@@ -5,7 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from .. import accounts, attempts, clock, cohorts, progress, reports, subject_access
+from .. import (
+    accounts,
+    attempts,
+    clock,
+    cohorts,
+    erasure,
+    progress,
+    reports,
+    retention,
+    subject_access,
+)
 from ..curriculum import curriculum
 from ..extensions import db, limiter
 from ..forms import NO_ORGANISATION, ActionForm, ChangePasswordForm, JoinForm, ProfileForm, options
@@ -105,6 +115,49 @@ def download_data():
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.get("/profile/close")
+@login_required
+def close_account():
+    """What closing one's account removes and keeps, and the button to ask for it."""
+    if current_user.closure_requested_at is not None:
+        return redirect(url_for("learner.profile"))
+    config = current_app.config
+    return render_template(
+        "learner/close_account.html",
+        form=ActionForm(),
+        periods=retention.Periods.from_config(config),
+        backup_days=config["RETENTION_BACKUP_DAYS"],
+    )
+
+
+@bp.post("/profile/close")
+@login_required
+def request_closure():
+    """Ask an administrator to close one's account."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    erasure.request_closure(current_user, address=request.remote_addr)
+    db.session.commit()
+    flash(
+        "You have asked to close your account. An administrator will close it within one "
+        "month; until then you can carry on using it, or withdraw your request here.",
+        "success",
+    )
+    return redirect(url_for("learner.profile"))
+
+
+@bp.post("/profile/close/withdraw")
+@login_required
+def withdraw_closure():
+    """Withdraw one's request to close the account."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    erasure.withdraw_request(current_user, address=request.remote_addr)
+    db.session.commit()
+    flash("You have withdrawn your request: your account stays open.", "success")
+    return redirect(url_for("learner.profile"))
 
 
 @bp.route("/profile/password", methods=["GET", "POST"])
