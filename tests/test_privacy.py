@@ -44,3 +44,12 @@ def test_the_organisation_completes_the_notice_through_the_environment(monkeypat
     assert "Not yet given" not in text
     assert "certificates for 8 years after it closes" in text
     assert "<td>14 days</td>" in text
+
+
+def test_the_notice_says_how_to_close_an_account_and_what_is_kept(client, make_user, login):
+    text = client.get("/privacy").get_data(as_text=True)
+    assert 'id="closing"' in text and "Closing your account" in text
+    assert f"without your name for {DEFAULTS['RETENTION_RECORD_YEARS']} years" in text
+    assert f"{DEFAULTS['RETENTION_AUDIT_YEARS']} years after they were made" in text
+    login(make_user())
+    assert 'href="/profile/close"' in client.get("/privacy").get_data(as_text=True)
