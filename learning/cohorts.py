@@ -297,12 +297,13 @@ def candidates(
     cohort: Cohort, query: str = "", profession: str = "", organisation_id: int | None = None
 ) -> sa.Select[tuple[User]]:
     """People a trainer might invite: matching the search, neither members nor invited and
-    waiting for an answer (someone who declined or was removed may be invited again)."""
+    waiting for an answer (someone who declined or was removed may be invited again), and
+    not closed."""
     statement = accounts.search_users(query)
     current = sa.select(CohortMember.user_id).where(
         CohortMember.cohort_id == cohort.id, sa.or_(active_member(), waiting_invitation())
     )
-    statement = statement.where(User.id.not_in(current))
+    statement = statement.where(User.id.not_in(current), User.closed_at.is_(None))
     if profession:
         statement = statement.where(User.profession_code == profession)
     if organisation_id:

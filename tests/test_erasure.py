@@ -14,7 +14,17 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
-from learning import accounts, attempts, audit, clock, erasure, progress, records, retention
+from learning import (
+    accounts,
+    attempts,
+    audit,
+    clock,
+    cohorts,
+    erasure,
+    progress,
+    records,
+    retention,
+)
 from learning.curriculum import curriculum
 from learning.extensions import db
 from learning.models import (
@@ -182,21 +192,21 @@ def history(app, make_user, make_organisation):
             details={"invited": [EMAIL.upper()], "note": f"{NAME} asked to join"},
         )
         owner = db.session.get(User, trainer.id)
-        cohorts = [Cohort(name=f"Cohort {n}", owner=owner) for n in ("A", "B", "C")]
-        db.session.add_all(cohorts)
+        made = [Cohort(name=f"Cohort {n}", owner=owner) for n in ("A", "B", "C")]
+        db.session.add_all(made)
         db.session.flush()
         db.session.add_all(
             [
                 CohortMember(
-                    cohort_id=cohorts[0].id,
+                    cohort_id=made[0].id,
                     user_id=zoe.id,
                     route=EnrolmentRoute.JOIN_CODE,
                     accepted_at=clock.now(),
                 ),
-                CohortMember(cohort_id=cohorts[1].id, user_id=zoe.id, route=EnrolmentRoute.PICKED),
+                CohortMember(cohort_id=made[1].id, user_id=zoe.id, route=EnrolmentRoute.PICKED),
             ]
         )
-        cohorts[2].co_trainers.append(zoe)
+        made[2].co_trainers.append(zoe)
         db.session.add_all(
             [
                 OutboxMessage(
@@ -226,7 +236,7 @@ def history(app, make_user, make_organisation):
             "person": zoe.id,
             "certificate": certificate.code,
             "certificate_title": certificate.title,
-            "cohorts": [c.id for c in cohorts],
+            "cohorts": [c.id for c in made],
             "organisation": organisation.id,
         }
     return {
@@ -366,6 +376,17 @@ def test_the_employer_no_longer_counts_or_lists_a_closed_account(app, login, his
         page = employer.get(path).get_data(as_text=True)
         assert ("Sam Colleague" in page) is (path != "/employer/people"), path
         assert NAME not in page and f"Closed account {history['person']}" not in page, path
+
+
+def test_a_trainer_cannot_find_a_closed_account_to_invite(app, history):
+    close(app, history)
+    with app.app_context():
+        cohort = db.session.get(Cohort, history["cohorts"][2])
+        found = db.session.execute(cohorts.candidates(cohort, "closed account")).scalars().all()
+        assert found == []
+        everyone = db.session.execute(cohorts.candidates(cohort)).scalars().all()
+        assert history["person"] not in {p.id for p in everyone}
+        assert history["colleague"].id in {p.id for p in everyone}
 
 
 def test_a_closed_accounts_certificate_still_verifies_without_a_name(app, client, history):
