@@ -373,15 +373,28 @@ COHORTS = (
 )
 
 
+#: Invitations still waiting, or declined: (cohort, email, days ago invited, days ago declined).
+INVITATIONS = (
+    ("Ward 7 safeguarding update", "socialworker@demo.test", 3, None),
+    ("Discharge together, spring", "sarah.whitfield@demo.test", 130, 128),
+)
+#: How long ago the trainer made each demo cohort and invited its members (who accepted over
+#: the next week, before any of the history their trainer sees).
+COHORT_AGE_DAYS = 130
+
+
 def _load_cohorts(catalogue: Catalogue, quizzes: QuizCatalogue) -> tuple[int, dict[int, set[str]]]:
     """The two demo cohorts with programmes, groups and a join code, once; returns how many
-    were made and, per learner, the scenarios their cohorts ask of them."""
+    were made and, per learner, the scenarios their cohorts ask of them. The trainer invited
+    the members, who accepted within a week; one invitation waits and one was declined."""
     trainer = accounts.user_by_email("trainer@demo.test")
     people = {u.email: u for u in db.session.execute(sa.select(User)).scalars()}
     existing = {c.name for c in db.session.execute(sa.select(Cohort)).scalars()}
     today = clock.today()
+    now = clock.now()
     made = 0
     wanted: dict[int, set[str]] = {}
+    made_now: dict[str, Cohort] = {}
     for name, description, emails, programme in COHORTS:
         members = [people[e] for e in emails if e in people]
         slugs = {slug for kind, slug, _ in programme if kind is ItemKind.QUIZ}
@@ -389,25 +402,39 @@ def _load_cohorts(catalogue: Catalogue, quizzes: QuizCatalogue) -> tuple[int, di
             wanted.setdefault(member.id, set()).update(slugs)
         if name in existing or trainer is None:
             continue
-        cohort = cohorts.create(
-            trainer,
-            cohorts.CohortDetails(
-                name=name,
-                description=description,
-                starts_on=today - timedelta(days=30),
-                ends_on=today + timedelta(days=60),
-                group_size=4,
-                mix_target={},
-            ),
-        )
-        for kind, slug, due_in in programme:
-            known = Curriculum(catalogue, quizzes).get((kind, slug))
-            if known is not None:
-                cohorts.add_item(cohort, kind, slug, today + timedelta(days=due_in))
-        cohorts.enrol(cohort, members, EnrolmentRoute.PICKED)
+        with clock.frozen(now - timedelta(days=COHORT_AGE_DAYS)):
+            cohort = cohorts.create(
+                trainer,
+                cohorts.CohortDetails(
+                    name=name,
+                    description=description,
+                    starts_on=today - timedelta(days=COHORT_AGE_DAYS - 10),
+                    ends_on=today + timedelta(days=60),
+                    group_size=4,
+                    mix_target={},
+                ),
+            )
+            for kind, slug, due_in in programme:
+                known = Curriculum(catalogue, quizzes).get((kind, slug))
+                if known is not None:
+                    cohorts.add_item(cohort, kind, slug, today + timedelta(days=due_in))
+            invitations = cohorts.invite(cohort, members, EnrolmentRoute.PICKED)
+        for n, invitation in enumerate(invitations):
+            days = COHORT_AGE_DAYS - 1 - n % 7
+            with clock.frozen(now - timedelta(days=days, hours=n % 5)):
+                cohorts.accept(invitation)
         cohorts.allocate_groups(cohort, size=4, count=None, seed=1)
-        cohorts.create_join_code(cohort, clock.now() + timedelta(days=14))
+        cohorts.create_join_code(cohort, now + timedelta(days=14))
+        made_now[name] = cohort
         made += 1
+    for name, email, invited, declined in INVITATIONS:
+        if name not in made_now or email not in people:
+            continue
+        with clock.frozen(now - timedelta(days=invited)):
+            (invitation,) = cohorts.invite(made_now[name], [people[email]], EnrolmentRoute.PICKED)
+        if declined is not None:
+            with clock.frozen(now - timedelta(days=declined)):
+                cohorts.decline(invitation)
     db.session.flush()
     return made, wanted
 
@@ -535,17 +562,29 @@ def _load_records(catalogue: Catalogue, quizzes: QuizCatalogue) -> int:
 #: The demo's audit history: (days ago, hour, action, actor, subject person, about, details).
 #: The addresses are documentation ranges (RFC 5737), never anyone's real address.
 AUDIT_HISTORY = (
-    (40, 9, "signed-in", "admin@demo.test", None, "", {}),
-    (40, 9, "roles-changed", "admin@demo.test", "trainer@demo.test", "", {"after": ["trainer"]}),
-    (40, 9, "roles-changed", "admin@demo.test", "employer@demo.test", "", {"after": ["employer"]}),
+    (140, 9, "signed-in", "admin@demo.test", None, "", {}),
+    (140, 9, "roles-changed", "admin@demo.test", "trainer@demo.test", "", {"after": ["trainer"]}),
+    (140, 9, "roles-changed", "admin@demo.test", "employer@demo.test", "", {"after": ["employer"]}),
+    (130, 10, "learners-invited", "trainer@demo.test", None, "Discharge together, spring", {}),
+    (130, 10, "learners-invited", "trainer@demo.test", None, "Ward 7 safeguarding update", {}),
+    (129, 18, "invitation-accepted", "nurse@demo.test", None, "Discharge together, spring", {}),
+    (
+        128,
+        8,
+        "invitation-declined",
+        "sarah.whitfield@demo.test",
+        None,
+        "Discharge together, spring",
+        {},
+    ),
     (31, 8, "sign-in-refused", None, "nurse@demo.test", "", {}),
     (31, 8, "signed-in", "trainer@demo.test", None, "", {}),
-    (30, 10, "learners-enrolled", "trainer@demo.test", None, "Discharge together, spring", {}),
     (28, 14, "signed-in", "employer@demo.test", None, "", {}),
     (28, 14, "requirement-added", "employer@demo.test", None, "Module: Safeguarding adults", {}),
     (14, 11, "report-downloaded", "employer@demo.test", None, "Compliance matrix (CSV)", {}),
     (9, 16, "report-downloaded", "trainer@demo.test", None, "Ward 7 safeguarding update", {}),
     (6, 12, "signed-out-everywhere", "admin@demo.test", "ot@demo.test", "", {"why": "lost phone"}),
+    (3, 15, "learners-invited", "trainer@demo.test", None, "Ward 7 safeguarding update", {}),
     (2, 9, "reset-link-made", "admin@demo.test", "socialworker@demo.test", "", {}),
 )
 

@@ -146,6 +146,45 @@ def test_demo_employers_have_requirements_with_a_realistic_spread(app):
         assert db.session.execute(sa.select(CpdEntry).where(CpdEntry.user_id == nurse.id)).first()
 
 
+def test_demo_cohort_members_accepted_before_the_history_their_trainer_sees(app):
+    from learning.models import Cohort, CohortMember
+
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    with app.app_context():
+        places = db.session.execute(sa.select(CohortMember, User).join(User)).all()
+        members = [(m, u) for m, u in places if m.accepted_at and m.removed_at is None]
+        assert len(members) >= 20
+        # Their reading and scenarios (the employers' older compliance history is theirs, and
+        # their employer's, but no trainer's).
+        first = dict(
+            db.session.execute(
+                sa.select(ModuleProgress.user_id, sa.func.min(ModuleProgress.started_at)).group_by(
+                    ModuleProgress.user_id
+                )
+            ).all()
+        )
+        first_attempt = dict(
+            db.session.execute(
+                sa.select(QuizAttempt.user_id, sa.func.min(QuizAttempt.started_at)).group_by(
+                    QuizAttempt.user_id
+                )
+            ).all()
+        )
+        for member, user in members:
+            assert member.joined_at <= member.accepted_at
+            for earliest in (first.get(user.id), first_attempt.get(user.id)):
+                assert earliest is None or member.accepted_at < earliest, user.email
+        cohort_of = {c.id: c.name for c in db.session.execute(sa.select(Cohort)).scalars()}
+        waiting = [
+            (cohort_of[m.cohort_id], u.email)
+            for m, u in places
+            if m.accepted_at is None and m.declined_at is None and m.removed_at is None
+        ]
+        declined = [u.email for m, u in places if m.declined_at is not None]
+    assert waiting == [("Ward 7 safeguarding update", "socialworker@demo.test")]
+    assert declined == ["sarah.whitfield@demo.test"]
+
+
 def test_the_demo_has_a_realistic_audit_history(app):
     from learning.models import AuditAction, AuditEntry
 
