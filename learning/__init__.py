@@ -12,9 +12,11 @@ import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote as url_quote
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import clock, curriculum
@@ -32,12 +34,19 @@ class Site(Flask):
     """
 
     def url_for(self, endpoint: str, *, _external: bool | None = None, **values: Any) -> str:
-        """The URL of ``endpoint``; an absolute one is on the configured site."""
+        """The URL of ``endpoint``; an absolute one is on the configured site, in a request or
+        outside one (a command or a job writing an email has no request to take a host from)."""
         if not _external:
             return super().url_for(endpoint, _external=_external, **values)
         values.pop("_scheme", None)
-        path = super().url_for(endpoint, _external=False, **values)
-        return self.config["SITE_URL"].rstrip("/") + path
+        site = self.config["SITE_URL"].rstrip("/")
+        if has_request_context():
+            return site + super().url_for(endpoint, _external=False, **values)
+        anchor = values.pop("_anchor", None)
+        parts = urlsplit(site)
+        adapter = self.url_map.bind(parts.netloc, script_name=parts.path or "/")
+        path = adapter.build(endpoint, values)
+        return site + path.removeprefix(parts.path) + (f"#{url_quote(anchor)}" if anchor else "")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -67,3 +67,18 @@ def test_certificate_and_join_links_are_on_the_site_whatever_the_host(app, monke
             "{{ url_for('learner.join', code='XY', _external=True) }}"
         ).startswith("https://learning.example.test/join")
         assert url_for("records.verify", code="AAAA") == "/verify/AAAA"
+
+
+def test_absolute_links_made_outside_a_request_are_on_the_site_too(app, monkeypatch):
+    # A command or a job writing an email has no request, and no Host to be fooled by.
+    monkeypatch.setitem(app.config, "SITE_URL", "https://learning.example.test")
+    with app.app_context():
+        assert url_for("records.verify", code="ABC 1", _external=True) == (
+            "https://learning.example.test/verify/ABC%201"
+        )
+        assert url_for("learner.dashboard", _external=True, _anchor="cohorts") == (
+            "https://learning.example.test/dashboard#cohorts"
+        )
+        assert render_template_string("{{ url_for('auth.sign_in', _external=True) }}") == (
+            "https://learning.example.test/sign-in"
+        )
