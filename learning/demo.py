@@ -16,7 +16,19 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from . import accounts, attempts, audit, clock, cohorts, compliance, progress, records
+from . import (
+    accounts,
+    attempts,
+    audit,
+    clock,
+    cohorts,
+    compliance,
+    enrolment,
+    erasure,
+    notify,
+    progress,
+    records,
+)
 from .content import Catalogue
 from .curriculum import Curriculum
 from .extensions import db
@@ -184,6 +196,8 @@ def load(password: str, content: Curriculum | None = None) -> dict[str, int]:
             created["organisations"] += 1
 
     emails = set(db.session.execute(sa.select(User.email)).scalars())
+    if db.session.execute(sa.select(User.id).where(User.closed_at.is_not(None)).limit(1)).first():
+        emails.add(CLOSED[0])  # the demo's closed account keeps no trace of its address
     for person in PEOPLE:
         if person.email in emails:
             continue
@@ -218,6 +232,7 @@ def load(password: str, content: Curriculum | None = None) -> dict[str, int]:
     created["requirements"] = _load_requirements(catalogue, quizzes) if catalogue else 0
     created["records"] = _load_records(catalogue, quizzes) if catalogue and quizzes else 0
     created["audit"] = _load_audit()
+    created["privacy"] = _load_privacy(content) if content is not None else 0
     return created
 
 
@@ -615,3 +630,69 @@ def _load_audit() -> int:
         made += 1
     db.session.flush()
     return made
+
+
+#: Students a trainer's upload invited two days ago: new accounts whose set-password links wait
+#: in the outbox (no mail server in ``make run``) for an administrator to pass on.
+UPLOADED = (
+    ("Discharge together, spring", "ruth.adebayo@demo.test", "Ruth Adebayo", "nursing"),
+    ("Discharge together, spring", "owen.price@demo.test", "Owen Price", "housing"),
+)
+#: A learner who asked to close their account five days ago (waiting for an administrator).
+CLOSURE_REQUESTED = ("ben.taylor@demo.test", 5)
+#: A student who left the course, asked to close their account and had it closed: (email, days
+#: ago asked, days ago closed). The account now reads "Closed account N"; the facts are kept.
+CLOSED = ("samuel.osei@demo.test", 45, 41)
+
+
+def _load_privacy(content: Curriculum) -> int:
+    """An upload whose invitations wait in the outbox, a request to close an account, and a
+    closed account, each done as the people would have done it; once. Returns the accounts
+    touched."""
+    people = {u.email: u for u in db.session.execute(sa.select(User)).scalars()}
+    admin, trainer = people.get("admin@demo.test"), people.get("trainer@demo.test")
+    if admin is None or trainer is None or any(email in people for _, email, _, _ in UPLOADED):
+        return 0
+    cohort_named = {c.name: c for c in db.session.execute(sa.select(Cohort)).scalars()}
+    now = clock.now()
+    touched = 0
+    with clock.frozen(now - timedelta(days=2, hours=3)):
+        for name in sorted({name for name, *_ in UPLOADED}):
+            cohort = cohort_named.get(name)
+            if cohort is None:
+                continue
+            rows = [
+                enrolment.Row(n + 2, email, person, profession, Stage.STUDENT, None)
+                for n, (cohort_name, email, person, profession) in enumerate(UPLOADED)
+                if cohort_name == name
+            ]
+            result = cohorts.enrol_upload(cohort, rows)
+            notify.send_invitations(result.created, invited_by=trainer, cohort=cohort)
+            audit.record(
+                AuditAction.LEARNERS_UPLOADED,
+                actor=trainer,
+                address="192.0.2.40",
+                subject=f"Cohort {cohort.id}: {cohort.name}",
+                details={
+                    "cohort": cohort.id,
+                    "rows": len(rows),
+                    "invited": sorted(u.id for u in result.invited),
+                    "accounts_created": sorted(u.id for u in result.created),
+                },
+            )
+            touched += len(result.created)
+    email, days = CLOSURE_REQUESTED
+    if email in people:
+        with clock.frozen(now - timedelta(days=days, hours=-2)):
+            touched += int(erasure.request_closure(people[email], address="192.0.2.41"))
+    email, asked, closed = CLOSED
+    if email in people:
+        with clock.frozen(now - timedelta(days=asked, hours=-3)):
+            erasure.request_closure(people[email], address="192.0.2.42")
+        with clock.frozen(now - timedelta(days=closed, hours=-4)):
+            erasure.close_account(
+                people[email], by=admin, address="192.0.2.43", quizzes=content.quizzes
+            )
+        touched += 1
+    db.session.flush()
+    return touched

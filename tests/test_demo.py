@@ -181,7 +181,11 @@ def test_demo_cohort_members_accepted_before_the_history_their_trainer_sees(app)
             if m.accepted_at is None and m.declined_at is None and m.removed_at is None
         ]
         declined = [u.email for m, u in places if m.declined_at is not None]
-    assert waiting == [("Ward 7 safeguarding update", "socialworker@demo.test")]
+    assert sorted(waiting) == [
+        ("Discharge together, spring", "owen.price@demo.test"),  # uploaded, link in the outbox
+        ("Discharge together, spring", "ruth.adebayo@demo.test"),
+        ("Ward 7 safeguarding update", "socialworker@demo.test"),
+    ]
     assert declined == ["sarah.whitfield@demo.test"]
 
 
@@ -192,8 +196,17 @@ def test_the_demo_has_a_realistic_audit_history(app):
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     with app.app_context():
         found = db.session.execute(sa.select(AuditEntry).order_by(AuditEntry.at)).scalars().all()
-        assert len(found) == len(demo.AUDIT_HISTORY)
-        assert {e.action for e in found} >= {AuditAction.SIGNED_IN, AuditAction.ROLES_CHANGED}
+        # The history as told, then what the demo's people did through the domain itself.
+        assert len(found) == len(demo.AUDIT_HISTORY) + 4
+        assert {e.action for e in found} >= {
+            AuditAction.SIGNED_IN,
+            AuditAction.ROLES_CHANGED,
+            AuditAction.LEARNERS_INVITED,
+            AuditAction.INVITATION_ACCEPTED,
+            AuditAction.LEARNERS_UPLOADED,
+            AuditAction.CLOSURE_REQUESTED,
+            AuditAction.ACCOUNT_CLOSED,
+        }
         assert (found[-1].at - found[0].at).days >= 30  # weeks of history, not one moment
         trust = db.session.execute(
             sa.select(Organisation).where(Organisation.name == demo.TRUST)
@@ -203,3 +216,27 @@ def test_the_demo_has_a_realistic_audit_history(app):
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count(AuditEntry.id))).scalar() == len(found)
     assert again.exit_code == 0
+
+
+def test_the_demo_has_invitations_in_the_outbox_a_closure_request_and_a_closed_account(app):
+    from learning import erasure
+    from learning.models import Completion, OutboxMessage
+
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    with app.app_context():
+        waiting = db.session.execute(
+            sa.select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+        ).scalars()
+        assert {m.to_address for m in waiting} == {e for _, e, _, _ in demo.UPLOADED}
+        asked = [u.email for u in db.session.execute(erasure.requests()).scalars()]
+        assert asked == [demo.CLOSURE_REQUESTED[0]]
+        closed = db.session.execute(sa.select(User).where(User.closed_at.is_not(None))).scalar_one()
+        assert closed.name == erasure.placeholder_name(closed.id)
+        assert accounts.user_by_email(demo.CLOSED[0]) is None
+        kept = db.session.execute(
+            sa.select(sa.func.count(Completion.id)).where(Completion.user_id == closed.id)
+        ).scalar_one()
+        attempts = db.session.execute(
+            sa.select(sa.func.count(QuizAttempt.id)).where(QuizAttempt.user_id == closed.id)
+        ).scalar_one()
+        assert kept + attempts > 0  # the facts stay, without the name
