@@ -26,7 +26,7 @@ from learning import (
     retention,
 )
 from learning.curriculum import curriculum
-from learning.extensions import db
+from learning.extensions import db, mail
 from learning.models import (
     AuditAction,
     AuditEntry,
@@ -38,6 +38,7 @@ from learning.models import (
     EnrolmentRoute,
     Membership,
     ModuleProgress,
+    Organisation,
     OutboxMessage,
     QuizAttempt,
     QuizResponse,
@@ -581,6 +582,46 @@ def test_an_admin_must_type_the_email_to_close_and_cannot_close_their_own(
     assert client.get(f"/admin/users/{pid}/close").status_code == 404  # closed already
     page = client.get(f"/admin/users/{pid}").get_data(as_text=True)
     assert "this account was closed on" in page and 'id="roles-heading"' not in page
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("roles", {"roles": ["trainer"]}),
+        ("membership", {}),
+        ("organisation", {"organisation": "ORG"}),
+        ("reset-link", {}),
+        ("sign-out", {}),
+    ],
+)
+def test_no_administrator_action_reaches_a_closed_account(
+    app, client, login, history, action, data
+):
+    close(app, history)
+    login(history["admin"])
+    with app.app_context():
+        organisation = db.session.execute(sa.select(Organisation)).scalars().first()
+        before = snapshot()
+    data = {k: str(organisation.id) if v == "ORG" else v for k, v in data.items()}
+    response = client.post(f"/admin/users/{history['person']}/{action}", data=data)
+    assert response.status_code == 404
+    with app.app_context():
+        assert snapshot() == before
+        assert db.session.get(User, history["person"]).organisation_id is None
+
+
+def test_a_reset_asked_for_a_closed_accounts_address_sends_nothing(
+    app, client, history, monkeypatch
+):
+    close(app, history)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.test")
+    address = erasure.placeholder_email(history["person"])
+    with mail.record_messages() as sent:
+        response = client.post("/reset-password", data={"email": address})
+    assert response.status_code == 200 and sent == []
+    with app.app_context():
+        to = db.session.execute(sa.select(OutboxMessage.to_address)).scalars().all()
+        assert address not in to
 
 
 def test_the_review_page_lists_requests_and_inactive_accounts_oldest_first(

@@ -68,6 +68,14 @@ def _organisation_choices() -> list:
     return options([(0, "No organisation"), *[(o.id, o.name) for o in organisations]])
 
 
+def _open_account(user_id: int) -> User:
+    """The person, if their account is still open (a closed one is not found)."""
+    person = db.get_or_404(User, user_id)
+    if person.closed_at is not None:
+        abort(404)
+    return person
+
+
 def _user_forms(user: User) -> tuple[RolesForm, MoveOrganisationForm, ActionForm]:
     roles_form = RolesForm(roles=[role.value for role in user.roles])
     move_form = MoveOrganisationForm(organisation=user.organisation_id or 0)
@@ -94,7 +102,7 @@ def user(user_id: int):
 @bp.post("/users/<int:user_id>/roles")
 def set_roles(user_id: int):
     """Grant and remove roles."""
-    person = db.get_or_404(User, user_id)
+    person = _open_account(user_id)
     form = RolesForm()
     if not form.validate_on_submit():
         abort(400)
@@ -117,7 +125,7 @@ def set_roles(user_id: int):
 @bp.post("/users/<int:user_id>/membership")
 def confirm_membership(user_id: int):
     """Confirm a person's claim to the organisation they named."""
-    person = db.get_or_404(User, user_id)
+    person = _open_account(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     if person.organisation is None:
@@ -135,7 +143,7 @@ def confirm_membership(user_id: int):
 @bp.post("/users/<int:user_id>/organisation")
 def move_user(user_id: int):
     """Move a person to another organisation, or to none."""
-    person = db.get_or_404(User, user_id)
+    person = _open_account(user_id)
     form = MoveOrganisationForm()
     form.organisation.choices = _organisation_choices()
     if not form.validate_on_submit():
@@ -161,7 +169,7 @@ def move_user(user_id: int):
 @bp.post("/users/<int:user_id>/reset-link")
 def create_reset_link(user_id: int):
     """Make a one-time password reset link for the admin to pass on."""
-    person = db.get_or_404(User, user_id)
+    person = _open_account(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     token = accounts.reset_token(person, current_app.config["SECRET_KEY"])
@@ -184,7 +192,7 @@ def create_reset_link(user_id: int):
 @bp.post("/users/<int:user_id>/sign-out")
 def sign_out_everywhere(user_id: int):
     """End every session and remembered browser of a person (a lost phone, a leaver)."""
-    person = db.get_or_404(User, user_id)
+    person = _open_account(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     accounts.end_sessions(person)
@@ -291,14 +299,6 @@ def accounts_to_review():
         page=page,
         periods=periods,
     )
-
-
-def _open_account(user_id: int) -> User:
-    """The person, if their account is still open (a closed one is not found)."""
-    person = db.get_or_404(User, user_id)
-    if person.closed_at is not None:
-        abort(404)
-    return person
 
 
 def _close_page(person: User, form: CloseAccountForm, status: int = 200):

@@ -211,7 +211,7 @@ def request_reset():
         status = 422 if form.errors else 200
         return render_template("auth/reset_request.html", form=form), status
     user = accounts.user_by_email(form.email.data)
-    if user is not None and notify.can_send_mail(current_app.config):
+    if user is not None and user.closed_at is None and notify.can_send_mail(current_app.config):
         token = accounts.reset_token(user, current_app.config["SECRET_KEY"])
         notify.send_reset_link(user, url_for("auth.reset_password", token=token, _external=True))
     db.session.commit()
