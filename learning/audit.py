@@ -111,11 +111,13 @@ def record(
     subject: str = "",
     organisation: Organisation | None = None,
     details: dict | None = None,
+    actor_name: str = "",
 ) -> AuditEntry:
     """Add one entry about an action now being done; the caller's commit keeps both or neither.
 
     ``organisation`` is the organisation the action concerns (an employer sees its entries);
     it defaults to the subject person's. ``details`` is a small JSON object (ids, counts).
+    ``actor_name`` names who acted when nobody is signed in (an operator at the command line).
     """
     if organisation is None and subject_user is not None:
         organisation = subject_user.organisation
@@ -123,7 +125,7 @@ def record(
         at=clock.now(),
         action=action,
         actor_id=actor.id if actor is not None else None,
-        actor_name=f"{actor.name} <{actor.email}>" if actor is not None else "",
+        actor_name=f"{actor.name} <{actor.email}>" if actor is not None else actor_name[:254],
         subject_user_id=subject_user.id if subject_user is not None else None,
         subject=(subject or _person(subject_user))[:300],
         organisation_id=organisation.id if organisation is not None else None,

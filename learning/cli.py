@@ -7,7 +7,9 @@ that is when it is needed most. The other groups need the app.
 
 from __future__ import annotations
 
+import getpass
 import os
+import socket
 from pathlib import Path
 
 import click
@@ -15,11 +17,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import PROJECT_ROOT, accounts, backups, clock, demo, outbox, retention
+from . import PROJECT_ROOT, accounts, audit, backups, clock, demo, outbox, retention
 from .curriculum import check as check_curriculum
 from .curriculum import curriculum
 from .extensions import db
-from .models import Role, User
+from .models import AuditAction, Role, User
 from .professions import CODES, Stage
 
 content_cli = click.Group("content", help="Check the learning content.")
@@ -28,6 +30,15 @@ demo_cli = AppGroup("demo", help="Demo organisations and accounts.")
 backup_cli = AppGroup("backup", help="Back up and restore the whole platform's database.")
 retention_cli = AppGroup("retention", help="Delete what is past its retention period.")
 outbox_cli = AppGroup("outbox", help="Email waiting in the outbox.")
+
+
+def operator() -> str:
+    """How the audit trail names whoever runs a command: the system account and machine."""
+    try:
+        user = getpass.getuser()
+    except OSError:  # no login name in a bare container
+        user = f"uid {os.getuid()}"
+    return f"Command line ({user}@{socket.gethostname()})"
 
 
 @content_cli.command("check")
@@ -79,6 +90,14 @@ def create_user(email: str, name: str, profession: str, admin: bool, password: s
     )
     if admin:
         accounts.grant_role(user, Role.ADMIN)
+    audit.record(
+        AuditAction.ACCOUNT_CREATED,
+        actor=None,
+        actor_name=operator(),
+        address=None,
+        subject_user=user,
+        details={"roles": ["admin"] if admin else [], "by": "flask users create"},
+    )
     db.session.commit()
     click.echo(f"Created {user.email}" + (" (administrator)" if admin else ""))
 
@@ -130,6 +149,7 @@ def create_backup(file: Path) -> None:
         backups.create(url, file)
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from error
+    _record_backup(AuditAction.BACKUP_MADE, file)
     click.echo(f"Backed up the {url.get_backend_name()} database to {file}.")
 
 
@@ -145,7 +165,22 @@ def restore_backup(file: Path, replace: bool) -> None:
         backups.restore(url, file, replace=replace)
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from error
+    _record_backup(AuditAction.BACKUP_RESTORED, file, replace=replace)
     click.echo(f"Restored the {url.get_backend_name()} database from {file}.")
+
+
+def _record_backup(action: AuditAction, file: Path, **details: object) -> None:
+    """Record a backup or a restore in the trail (a restore's entry goes into the restored
+    database, after the backup's own history)."""
+    audit.record(
+        action,
+        actor=None,
+        actor_name=operator(),
+        address=None,
+        subject=f"Backup file {file.name}",
+        details={"file": str(file.resolve()), **details},
+    )
+    db.session.commit()
 
 
 @outbox_cli.command("send")
@@ -175,7 +210,7 @@ def apply_retention(dry_run: bool) -> None:
     """Delete closed accounts' records and audit entries past their retention periods (run it
     from cron; a second run finds nothing). What it deletes is recorded in the audit trail."""
     periods = retention.Periods.from_config(current_app.config)
-    purge = retention.apply(clock.now(), periods, dry_run=dry_run)
+    purge = retention.apply(clock.now(), periods, dry_run=dry_run, by=operator())
     if not dry_run:
         db.session.commit()
     would = "would be " if dry_run else ""

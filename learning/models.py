@@ -610,6 +610,9 @@ class AuditAction(enum.StrEnum):
     CLOSURE_WITHDRAWN = "closure-withdrawn"
     ACCOUNT_CLOSED = "account-closed"
     RECORDS_PURGED = "records-purged"
+    ACCOUNT_CREATED = "account-created"
+    BACKUP_MADE = "backup-made"
+    BACKUP_RESTORED = "backup-restored"
 
     @property
     def label(self) -> str:

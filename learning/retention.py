@@ -112,10 +112,11 @@ _FACTS = (
 )
 
 
-def apply(now: datetime, periods: Periods, *, dry_run: bool = False) -> Purge:
+def apply(now: datetime, periods: Periods, *, dry_run: bool = False, by: str = "") -> Purge:
     """Delete what is past its retention period: the retained facts of accounts closed more
     than the records period ago, and audit entries older than the audit period. Records what
-    it did in the audit trail (``records-purged``); a dry run only counts."""
+    it did in the audit trail (``records-purged``, by the operator ``by`` names); a dry run
+    only counts."""
     records_before = now - relativedelta(years=periods.record_years)
     audit_before = now - relativedelta(years=periods.audit_years)
     expired = sa.select(User.id).where(User.closed_at < records_before).scalar_subquery()
@@ -144,6 +145,7 @@ def apply(now: datetime, periods: Periods, *, dry_run: bool = False) -> Purge:
     audit.record(
         AuditAction.RECORDS_PURGED,
         actor=None,
+        actor_name=by,
         address=None,
         subject="Retention rule (flask retention apply)",
         details={

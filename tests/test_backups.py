@@ -63,6 +63,13 @@ def every_row(url: str) -> dict[str, list[tuple]]:
         engine.dispose()
 
 
+def recorded(rows: dict[str, list[tuple]], action: str) -> list[str]:
+    """What the audit entries of one action are about, with who made them checked."""
+    found = [r for r in rows["audit_entry"] if action in r]
+    assert all(any(str(v).startswith("Command line (") for v in r) for r in found)
+    return [next(v for v in r if str(v).startswith("Backup file")) for r in found]
+
+
 @pytest.mark.parametrize("migrated", [False, True], ids=["bare", "tables-but-no-rows"])
 def test_the_demo_site_backed_up_and_restored_into_an_empty_database_is_identical(
     app, empty_database_url, tmp_path, migrated
@@ -72,6 +79,7 @@ def test_the_demo_site_backed_up_and_restored_into_an_empty_database_is_identica
         db.session.commit()
         source_url = db.engine.url.render_as_string(hide_password=False)
     file = tmp_path / "site.backup"
+    before = every_row(source_url)
 
     made = app.test_cli_runner().invoke(args=["backup", "create", str(file)])
     assert made.exit_code == 0, made.output
@@ -84,9 +92,14 @@ def test_the_demo_site_backed_up_and_restored_into_an_empty_database_is_identica
     restored = into_empty.invoke(args=["backup", "restore", str(file)])
     assert restored.exit_code == 0, restored.output
 
-    before, after = every_row(source_url), every_row(empty_database_url)
+    after = every_row(empty_database_url)
     assert set(after) == set(before) >= set(db.metadata.tables)
     assert sum(len(rows) for rows in before.values()) > 1000
+    # Both commands are in the audit trail: the backup in the source (after the file was
+    # written, so not in it), the restore in the restored database, after the backup's history.
+    assert recorded(every_row(source_url), "backup-made") == ["Backup file site.backup"]
+    assert recorded(after, "backup-restored") == ["Backup file site.backup"]
+    after["audit_entry"] = [r for r in after["audit_entry"] if "backup-restored" not in r]
     for name, rows in before.items():
         assert after[name] == rows, name
     # The restored site carries on: new rows take new ids (PostgreSQL's sequences came too).

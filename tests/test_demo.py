@@ -61,6 +61,12 @@ def test_users_create_makes_an_administrator(app):
     with app.app_context():
         user = accounts.user_by_email("boss@example.org")
         assert user is not None and user.roles == {Role.ADMIN}
+        from learning.models import AuditAction, AuditEntry
+
+        (entry,) = db.session.execute(sa.select(AuditEntry)).scalars()
+        assert entry.action is AuditAction.ACCOUNT_CREATED and entry.subject_user_id == user.id
+        assert entry.actor_id is None and entry.actor_name.startswith("Command line (")
+        assert entry.details["roles"] == ["admin"]
 
 
 def test_users_create_refuses_a_weak_password(app):

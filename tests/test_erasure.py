@@ -764,6 +764,11 @@ def test_flask_retention_apply_prints_what_it_did(app, history):
         assert "1 certificates" in done.output
         idle = runner.invoke(args=["retention", "apply"])
         assert "Nothing is past its retention period." in idle.output
+    with app.app_context():
+        (purged,) = db.session.execute(
+            sa.select(AuditEntry).where(AuditEntry.action == AuditAction.RECORDS_PURGED)
+        ).scalars()
+        assert purged.actor_name.startswith("Command line (")
 
 
 def _count(model, user_id: int) -> int:
