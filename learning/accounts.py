@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -16,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .emails import normalise_email
 from .extensions import db
@@ -394,14 +395,18 @@ def move_to_organisation(user: User, organisation: Organisation | None) -> None:
     user.membership = Membership.CONFIRMED
 
 
-def claim_organisation(user: User, organisation: Organisation | None) -> None:
-    """A person says they now work for another organisation (or none): pending until confirmed."""
+def claim_organisation(user: User, organisation: Organisation | None) -> bool:
+    """A person says they now work for another organisation (or none): pending until confirmed.
+
+    False, and nothing changes, when it is the organisation they already name.
+    """
     if organisation is user.organisation:
-        return
+        return False
     user.organisation = organisation
     user.membership = Membership.PENDING
     user.membership_changed_at = utcnow() if organisation is not None else None
     db.session.flush()
+    return True
 
 
 def confirm_membership(user: User) -> None:
@@ -424,6 +429,22 @@ def members_in(organisation: Organisation, membership: Membership) -> sa.Select[
         sa.select(User)
         .where(User.organisation_id == organisation.id, User.membership == membership)
         .order_by(User.name, User.id)
+    )
+
+
+def employers_of(organisation_ids: Iterable[int]) -> sa.Select[tuple[User]]:
+    """The people with the employer role whom these organisations have confirmed as staff
+    (open accounts only), by organisation, with it loaded: one query for them all."""
+    return (
+        sa.select(User)
+        .options(joinedload(User.organisation))
+        .where(
+            User.organisation_id.in_(list(organisation_ids)),
+            User.membership == Membership.CONFIRMED,
+            User.closed_at.is_(None),
+            User.id.in_(sa.select(RoleGrant.user_id).where(RoleGrant.role == Role.EMPLOYER)),
+        )
+        .order_by(User.organisation_id, User.name, User.id)
     )
 
 

@@ -9,11 +9,13 @@ messages that are queued wait on the administrators' outbox page, to be passed o
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template, url_for
 
-from . import cohorts, outbox
+from . import accounts, cohorts, outbox
+from .extensions import db
 from .models import Cohort, User
 
 
@@ -82,6 +84,83 @@ def send_invitations(people: Iterable[User], *, invited_by: User, cohort: Cohort
                 cohort=cohort,
                 link=url_for("auth.accept_invitation", token=token, _external=True),
                 days=days,
+            ),
+            user=person,
+        )
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """What an employer's email says about someone who claims to work there: no more."""
+
+    name: str
+    profession: str
+    stage: str
+
+    @classmethod
+    def of(cls, person: User) -> Claimant:
+        # One line each: a line break typed into a name must not add lines of its own.
+        return cls(
+            name=" ".join(person.name.split()),
+            profession=person.profession.label,
+            stage=person.stage.label.lower(),
+        )
+
+
+def send_claims(claimants: Iterable[User], *, listed_by: User | None = None) -> None:
+    """Tell each confirmed employer of the organisations these people now name that they
+    claim to work there, and where to confirm or decline them: one email per employer.
+
+    The email says who they are (name, profession, stage), never their email address or
+    anything they did; the Joining and leaving page shows the rest to a signed-in employer.
+    ``listed_by`` is the trainer whose upload named the organisation for them.
+    """
+    claims: dict[int, list[Claimant]] = {}
+    for person in claimants:
+        if person.organisation_id is not None:
+            claims.setdefault(person.organisation_id, []).append(Claimant.of(person))
+    if not claims:
+        return
+    link = url_for("employer.people", _external=True)
+    for employer in db.session.execute(accounts.employers_of(claims)).scalars():
+        organisation = employer.organisation
+        people = claims[employer.organisation_id]
+        outbox.queue(
+            employer.email,
+            f"{'Someone says they work' if len(people) == 1 else 'People say they work'} "
+            f"at {organisation.name}: please confirm or decline",
+            render_template(
+                "email/claim.txt",
+                user=employer,
+                organisation=organisation,
+                people=people,
+                listed_by=listed_by,
+                link=link,
+            ),
+            user=employer,
+        )
+
+
+def send_invitation_notices(people: Iterable[User], *, invited_by: User, cohort: Cohort) -> None:
+    """Tell each person with an account of their own that a trainer invited them to a cohort,
+    what its trainers would see if they accept, and where to answer.
+
+    Not for an account an upload has just made: its set-password email (``send_invitations``)
+    already says so. The link is to the invitation page, behind sign-in, and carries no token.
+    """
+    link = url_for("learner.invitation", cohort_id=cohort.id, _external=True)
+    for person in people:
+        if person.closed_at is not None:
+            continue  # a closed account's address receives nothing
+        outbox.queue(
+            person.email,
+            f"You are invited to join {cohort.name} on {current_app.config['SITE_NAME']}",
+            render_template(
+                "email/cohort_invitation.txt",
+                user=person,
+                trainer=invited_by,
+                cohort=cohort,
+                link=link,
             ),
             user=person,
         )

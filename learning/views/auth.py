@@ -116,6 +116,8 @@ def confirm_registration(token: str):
         address=request.remote_addr,
         details={"by": "registration link"},
     )
+    if notify.can_send_mail(current_app.config):
+        notify.send_claims([user])
     db.session.commit()
     login_user(user)
     flash(f"Welcome, {user.name}. Your account is ready.", "success")

@@ -11,6 +11,7 @@ from .. import (
     clock,
     cohorts,
     erasure,
+    notify,
     progress,
     reports,
     retention,
@@ -91,9 +92,11 @@ def profile():
         stage=Stage(form.stage.data),
         registration_number=form.registration_number.data,
     )
-    accounts.claim_organisation(
+    claimed = accounts.claim_organisation(
         current_user, next((o for o in organisations if o.id == form.organisation.data), None)
     )
+    if claimed and notify.can_send_mail(current_app.config):
+        notify.send_claims([current_user])
     db.session.commit()
     flash("Your profile has been saved.", "success")
     return redirect(url_for("learner.profile"))

@@ -267,6 +267,12 @@ def add_learners(cohort_id: int):
     ids = [int(v) for v in request.form.getlist("user") if v.isdigit()][:500]
     picked = cohorts.people(ids)
     invitations = cohorts.invite(cohort, picked, cohorts.EnrolmentRoute.PICKED)
+    mailed = notify.can_send_mail(current_app.config)
+    if mailed:
+        invited = {m.user_id for m in invitations}
+        notify.send_invitation_notices(
+            [u for u in picked if u.id in invited], invited_by=current_user, cohort=cohort
+        )
     audited(
         AuditAction.LEARNERS_INVITED,
         subject=_about(cohort),
@@ -280,7 +286,8 @@ def add_learners(cohort_id: int):
     n = len(invitations)
     flash(
         f"{n} {'person' if n == 1 else 'people'} invited. Each joins the cohort when they "
-        "accept the invitation on their dashboard.",
+        "accept the invitation on their dashboard"
+        + (", and is told of it by email." if mailed else "."),
         "success",
     )
     return redirect(url_for("trainer.learners", cohort_id=cohort.id))
@@ -341,6 +348,13 @@ def upload(cohort_id: int):
         return _upload_page(cohort, form, result.problems, 422)
     # Each new account's link to set a password goes to its own address, never to the trainer.
     notify.send_invitations(result.created, invited_by=current_user, cohort=cohort)
+    if notify.can_send_mail(current_app.config):
+        notify.send_invitation_notices(
+            [u for u in result.invited if u not in result.created],
+            invited_by=current_user,
+            cohort=cohort,
+        )
+        notify.send_claims(result.created, listed_by=current_user)
     audited(
         AuditAction.LEARNERS_UPLOADED,
         subject=_about(cohort),
