@@ -162,7 +162,7 @@ def enrol(cohort: Cohort, users: Iterable[User], route: EnrolmentRoute) -> list[
 def _place(
     cohort: Cohort, users: Iterable[User], route: EnrolmentRoute, *, accepted: bool
 ) -> list[CohortMember]:
-    users = list(users)
+    users = [u for u in users if u.closed_at is None]  # a closed account is in no cohort
     if not users:
         return []
     existing = {

@@ -390,6 +390,34 @@ def test_a_trainer_cannot_find_a_closed_account_to_invite(app, history):
         assert history["colleague"].id in {p.id for p in everyone}
 
 
+def test_a_hand_made_invitation_or_join_cannot_bring_a_closed_account_back(
+    app, client, login, history
+):
+    close(app, history)
+    with app.app_context():
+        cohort = db.session.get(Cohort, history["cohorts"][2])
+        trainer_id = cohort.owner_id
+        before = snapshot()
+    login(_user(app, trainer_id))
+    response = client.post(
+        f"/trainer/cohorts/{cohort.id}/learners", data={"user": str(history["person"])}
+    )
+    assert response.status_code == 302  # the trainer was heard, and nobody was invited
+    assert response.location.endswith(f"/trainer/cohorts/{cohort.id}/learners")
+    with app.app_context():
+        assert snapshot()["cohort_member"] == before["cohort_member"]
+        person = db.session.get(User, history["person"])
+        assert cohorts.invite(cohort, [person], EnrolmentRoute.PICKED) == []
+        assert cohorts.enrol(cohort, [person], EnrolmentRoute.JOIN_CODE) == []
+
+
+def _user(app, user_id: int) -> User:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        db.session.expunge(user)
+        return user
+
+
 def test_a_closed_accounts_certificate_still_verifies_without_a_name(app, client, history):
     close(app, history)
     page = client.get(f"/verify/{history['certificate']}")
