@@ -18,6 +18,8 @@ WORKERS ?= 1
 THREADS ?= 8
 # The suite runs in one process per core (pytest-xdist), a test file per process at a time.
 PYTEST_PARALLEL ?= -n auto --dist loadfile
+# The Nu HTML checker (npm's vnu-jar, run on the machine's Java) checks every page in the suite.
+VNU_VERSION ?= 26.9.27
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
@@ -37,8 +39,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed $(VENV)/.installed-vnu-$(VNU_VERSION)
 	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+# Its install script would fetch a Java of its own: --ignore-scripts keeps the machine's.
+$(VENV)/.installed-vnu-$(VNU_VERSION): | $(BIN)/activate
+	npm install --prefix $(VENV)/node --ignore-scripts --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION)
 	@touch $@
 
 install: $(VENV)/.installed

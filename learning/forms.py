@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -30,7 +31,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from . import accounts, clock
 from .models import OrganisationKind, Role
@@ -50,6 +51,13 @@ class Form(FlaskForm):
             field.errors = [refused[field.name]] if field.name in refused else []
         self._errors = None  # WTForms caches the errors of the last validation
         return False
+
+    def hidden_tag(self, *fields: object) -> Markup:
+        """The form's hidden fields (its CSRF token), without ids: a page may hold several
+        forms, and an id names one element on a page."""
+        chosen = [getattr(self, f, None) if isinstance(f, str) else f for f in fields] or self
+        hidden = (f for f in chosen if isinstance(getattr(f, "widget", None), HiddenInput))
+        return Markup("\n").join(f(id=False) for f in hidden)
 
 
 def _unusable(field) -> str | None:  # noqa: ANN001 - any WTForms field

@@ -1,0 +1,305 @@
+"""Every page is valid HTML: the Nu HTML checker reads every page of the access matrix as each
+audience, on the demo data and the real course, with questions, decisions and forms shown with
+their errors, in one run of the checker.
+
+The checker is ``vnu.jar`` from npm's ``vnu-jar``, which ``make install-test`` installs under
+the virtual environment (``.venv/node``); it runs on the machine's Java. Without either the
+test skips with the reason, unless ``REQUIRE_HTML_CHECK=1`` (as CI sets).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from learning import PROJECT_ROOT, demo
+from learning import curriculum as curricula
+from learning.extensions import db
+from learning.models import (
+    Certificate,
+    Cohort,
+    CohortMember,
+    OutboxMessage,
+    QuizAttempt,
+    User,
+    active_member,
+    waiting_invitation,
+)
+from tests.test_access import MATRIX
+
+VNU_JAR = Path(
+    os.environ.get("VNU_JAR")
+    or Path(sys.prefix) / "node" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+)
+#: The demo's people whose pages are read: one of each audience, and a learner with an invitation.
+AUDIENCES = {
+    "anonymous": None,
+    "nurse": "nurse@demo.test",
+    "invited": "socialworker@demo.test",
+    "trainer": "trainer@demo.test",
+    "employer": "employer@demo.test",
+    "admin": "admin@demo.test",
+}
+#: Forms sent empty (or nearly) to see them come back with their errors, as each audience.
+FORMS_WITH_ERRORS = {
+    "anonymous": [
+        ("/register", {}),
+        ("/sign-in", {}),
+        ("/reset-password", {}),
+    ],
+    "nurse": [
+        ("/profile", {}),
+        ("/profile/password", {}),
+        ("/cpd/new", {}),
+        ("/join", {}),
+    ],
+    "trainer": [
+        ("/trainer/cohorts/new", {}),
+        ("/trainer/cohorts/{cohort}/upload", {}),
+    ],
+    "employer": [("/employer/requirements", {})],
+    "admin": [
+        ("/admin/organisations/new", {}),
+        ("/admin/users/{user}/close", {}),
+    ],
+}
+
+
+#: Pages the matrix names once that look different with other data or a query, by audience.
+MORE_PAGES = {
+    "anonymous": ["/modules?profession=housing", "/quizzes?profession=social-work"],
+    "nurse": [
+        "/search?q=capacity",
+        "/search?q=zzzz-nothing",
+        "/cpd/export?as=nmc",
+        "/cpd/export?as=swe",
+        "/cpd/export?as=hcpc",
+        "/cpd/export?as=plain",
+    ],
+    "trainer": [
+        "/trainer/cohorts/{cohort}/learners?q=a",
+        "/trainer/cohorts/{cohort}/perspectives?print=1",
+        "/trainer/cohorts/{cohort}/progress?sort=profession",
+    ],
+    "employer": ["/employer/compliance?profession=nursing", "/employer/people?page=2"],
+    "admin": ["/admin/?q=demo", "/admin/?role=trainer", "/admin/audit?page=2"],
+}
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("REQUIRE_HTML_CHECK", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason} (REQUIRE_HTML_CHECK=1)")
+    pytest.skip(reason)
+
+
+def _sign_in(app: Flask, email: str | None) -> FlaskClient:
+    client = app.test_client()
+    if email is not None:
+        password = app.config["DEMO_PASSWORD"]
+        response = client.post("/sign-in", data={"email": email, "password": password})
+        assert response.status_code == 302, email
+    return client
+
+
+def _ids(email: str | None) -> dict[str, object]:
+    """Real ids for the matrix's placeholders, as this person would reach them."""
+
+    def first(query) -> object:  # noqa: ANN001 - any select
+        return db.session.execute(query.limit(1)).scalar() or 1
+
+    me = db.session.execute(sa.select(User).where(User.email == (email or ""))).scalar()
+    nurse = first(sa.select(User.id).where(User.email == "nurse@demo.test"))
+    ids: dict[str, object] = {
+        "user": nurse,
+        "org": first(sa.select(User.organisation_id).where(User.id == nurse)),
+        "attempt": first(sa.select(QuizAttempt.id).order_by(QuizAttempt.id)),
+        "cohort": first(sa.select(Cohort.id).order_by(Cohort.id)),
+        "certificate": first(sa.select(Certificate.code).order_by(Certificate.id)),
+        "message": first(sa.select(OutboxMessage.id).order_by(OutboxMessage.id)),
+    }
+    if me is None:
+        return ids
+    own = first(
+        sa.select(QuizAttempt.id)
+        .where(QuizAttempt.user_id == me.id, QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.id)
+    )
+    ids["attempt"] = own
+    run = first(sa.select(Cohort.id).where(Cohort.owner_id == me.id).order_by(Cohort.id))
+    joined = first(
+        sa.select(CohortMember.cohort_id)
+        .where(CohortMember.user_id == me.id, active_member() | waiting_invitation())
+        .order_by(waiting_invitation().desc(), CohortMember.cohort_id)
+    )
+    ids["cohort"] = run if run != 1 else joined
+    if me.organisation_id is not None:
+        ids["org"] = me.organisation_id
+    return ids
+
+
+def _other_cohorts(email: str | None) -> list[str]:
+    """The pages of every cohort this trainer runs past the first."""
+    me = db.session.execute(sa.select(User.id).where(User.email == email)).scalar()
+    found = db.session.execute(
+        sa.select(Cohort.id).where(Cohort.owner_id == me).order_by(Cohort.id).offset(1)
+    ).scalars()
+    pages = ("", "/learners", "/progress", "/perspectives", "/groups", "/programme")
+    return [f"/trainer/cohorts/{cohort}{page}" for cohort in found for page in pages]
+
+
+def _html(response) -> str | None:  # noqa: ANN001 - a test response
+    if response.mimetype != "text/html":
+        return None
+    return response.get_data(as_text=True)
+
+
+def _get(app: Flask, client: FlaskClient, path: str, **options: object):  # noqa: ANN202
+    """A page as production shows it: its forms carry their CSRF tokens, so that duplicate
+    ids among them show. (Forms are sent without, as in the rest of the suite.)"""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        return client.get(path, **options)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _quiz_pages(client: FlaskClient, app: Flask) -> Iterator[tuple[str, str]]:
+    """Every scenario as a learner meets it: each question page, or a case's first two
+    decisions; the first and a later page sent unanswered (their errors); the check-your-answers
+    page; and the review of each scenario the learner has finished."""
+    for quiz in app.extensions["curriculum"].quizzes:
+        started = client.post(f"/quizzes/{quiz.slug}/start", data={})
+        if started.status_code != 302:
+            continue
+        take = started.location
+        pages = len(getattr(quiz, "questions", ()))
+        paths = [f"{take}?page={page}" for page in range(1, pages + 1)] or [take, take]
+        for number, path in enumerate(paths, 1):
+            shown = _get(app, client, path)
+            if (html := _html(shown)) is None or shown.status_code != 200:
+                continue
+            yield f"{path} ({number})", html
+            if number in (1, 2):
+                refused = client.post(path, data={})
+                if (refused_html := _html(refused)) is not None:
+                    yield f"{path} ({number}, sent unanswered)", refused_html
+            if not pages and (choice := _first_choice(html)):  # a case: decide, to go on
+                client.post(path, data={**choice, "action": "decide"})
+        confirm = _get(app, client, f"{take}/submit")
+        if (html := _html(confirm)) is not None and confirm.status_code == 200:
+            yield f"{take}/submit", html
+    with app.app_context():
+        me = db.session.execute(sa.select(User.id).where(User.email == "nurse@demo.test"))
+        finished = db.session.execute(
+            sa.select(sa.func.min(QuizAttempt.id))
+            .where(QuizAttempt.user_id == me.scalar(), QuizAttempt.submitted_at.is_not(None))
+            .group_by(QuizAttempt.quiz_slug)
+        ).scalars()
+        reviews = [f"/attempts/{attempt}/review" for attempt in finished]
+    for path in reviews:
+        if (html := _html(_get(app, client, path))) is not None:
+            yield path, html
+
+
+def _first_choice(html: str) -> dict[str, str]:
+    found = re.search(r'<input[^>]*type="radio"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html)
+    return {found.group(1): found.group(2)} if found else {}
+
+
+def _pages(app: Flask) -> Iterator[tuple[str, str]]:
+    """(what, html) for every page each audience can be shown."""
+    seen: set[tuple[str, str]] = set()
+    gets = [path for _endpoint, method, path, _ in MATRIX if method == "GET"]
+    with app.app_context():
+        content = app.extensions["curriculum"]
+        every_item = [f"/modules/{m.slug}" for m in content.modules.modules]
+        every_item += [f"/quizzes/{q.slug}" for q in content.quizzes]
+    for audience, email in AUDIENCES.items():
+        client = _sign_in(app, email)
+        with app.app_context():
+            ids = _ids(email)
+            cohorts = _other_cohorts(email) if audience == "trainer" else []
+        more = MORE_PAGES.get(audience, [])
+        items = every_item if audience in ("anonymous", "nurse") else []
+        for template in [*gets, *more, *items, *cohorts]:
+            path = template.format(**ids)
+            response = _get(app, client, path, follow_redirects=True)
+            # Pages that send an anonymous person to sign in are one sign-in page.
+            asked = response.request
+            where = asked.path if response.history else asked.full_path.removesuffix("?")
+            if (html := _html(response)) is None or (audience, where) in seen:
+                continue
+            seen.add((audience, where))
+            yield f"{audience} GET {where} ({response.status_code})", html
+        for template, data in FORMS_WITH_ERRORS.get(audience, ()):
+            path = template.format(**ids)
+            response = client.post(path, data=data)
+            assert response.status_code in (200, 400, 422), (audience, path, response.status_code)
+            if (html := _html(response)) is not None:
+                yield f"{audience} POST {path} ({response.status_code})", html
+        if audience == "nurse":
+            for path, html in _quiz_pages(client, app):
+                yield f"{audience} {path}", html
+
+
+def _check(folder: Path) -> list[dict]:
+    java = shutil.which("java")
+    if java is None:
+        _unavailable("Java is not installed: apt-get install default-jre-headless")
+    if not VNU_JAR.exists():
+        _unavailable(f"The Nu HTML checker is not at {VNU_JAR}: make install-test")
+    done = subprocess.run(  # noqa: S603 - our own command line
+        [java, "-Xss4m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return json.loads(done.stderr or done.stdout or "{}").get("messages", [])
+
+
+@pytest.fixture
+def real_course(app, monkeypatch) -> Iterator[Flask]:
+    """The app on the real course with the demo data, as ``make run`` shows it."""
+    monkeypatch.setitem(app.config, "CONTENT_ROOT", PROJECT_ROOT)
+    monkeypatch.setitem(app.extensions, "curriculum", curricula.load(PROJECT_ROOT))
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    with app.app_context():
+        demo.load(app.config["DEMO_PASSWORD"], curricula.curriculum())
+        db.session.commit()
+    yield app
+
+
+def test_every_page_is_valid_html(real_course, tmp_path):
+    names: dict[str, str] = {}
+    for number, (what, html) in enumerate(_pages(real_course)):
+        name = f"page{number:04d}.html"
+        (tmp_path / name).write_text(html, encoding="utf-8")
+        names[name] = what
+    assert len(names) > 150
+    problems = _check(tmp_path)
+    lines = sorted(
+        f"{names.get(Path(m.get('url', '')).name, m.get('url'))}: line {m.get('lastLine')}: "
+        f"{m.get('message')}"
+        for m in problems
+    )
+    assert not problems, f"{len(problems)} errors:\n" + "\n".join(lines)
+
+
+def test_the_checker_finds_an_error_it_is_shown(tmp_path):
+    (tmp_path / "bad.html").write_text(
+        '<!doctype html><html lang="en"><title>x</title><p id="a"></p><p id="a"></p>'
+    )
+    (message,) = _check(tmp_path)
+    assert re.search("Duplicate ID", message["message"])
