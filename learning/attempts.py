@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
-from . import grading, progress
+from . import grading, progress, versions
 from .curriculum import Curriculum
 from .extensions import db
 from .items import ItemKind
@@ -66,6 +66,7 @@ def start(user: User, quiz: Quiz, as_profession: str) -> QuizAttempt:
     number = last + 1
     if quiz.max_attempts and number > quiz.max_attempts:
         raise AttemptLimitReached(quiz.slug)
+    versions.keep(ItemKind.QUIZ, quiz.slug, quiz.version)
     # Another click starting the same attempt at this moment takes the same number: the unique
     # constraint refuses one of them (IntegrityError), whose caller resumes the other's attempt.
     attempt = QuizAttempt(
@@ -149,7 +150,44 @@ def undo(attempt: QuizAttempt) -> None:
 def restart(attempt: QuizAttempt, case: Quiz) -> None:
     """Clear a case's decisions, when the case changed so that their path no longer exists."""
     attempt.responses.clear()
-    attempt.quiz_version = case.version
+    _move(attempt, case)
+
+
+# Content that changed under an open attempt ----------------------------------------------
+
+
+def follow(attempt: QuizAttempt, quiz: Quiz) -> bool:
+    """Move an unfinished attempt onto the quiz's version of today, so that it is finished,
+    marked and reviewed on one version. Answers that the new version cannot take (its
+    question is gone or changed its options) are removed; a case whose path no longer
+    exists starts again. True when something the learner did was taken away."""
+    if attempt.submitted_at is not None or attempt.quiz_version == quiz.version:
+        return False
+    return _FOLLOW[quiz.shape](attempt, quiz)
+
+
+def _follow_questions(attempt: QuizAttempt, quiz: Quiz) -> bool:
+    fitting = saved_answers(attempt, quiz)
+    unfit = [r for r in attempt.responses if r.question_id not in fitting]
+    for response in unfit:
+        attempt.responses.remove(response)
+    _move(attempt, quiz)
+    return bool(unfit)
+
+
+def _follow_case(attempt: QuizAttempt, case: Quiz) -> bool:
+    try:
+        grading.next_step(case, decisions(attempt), attempt.as_profession)
+    except grading.DecisionError:
+        restart(attempt, case)
+        return True
+    _move(attempt, case)
+    return False
+
+
+def _move(attempt: QuizAttempt, quiz: Quiz) -> None:
+    versions.keep(ItemKind.QUIZ, quiz.slug, quiz.version)
+    attempt.quiz_version = quiz.version
     attempt.updated_at = utcnow()
     db.session.flush()
 
@@ -164,6 +202,7 @@ _RESPONSES = {
     questions.SHAPE: lambda attempt, quiz, key, answer: save_answers(attempt, {key: answer}),
     cases.SHAPE: decide,
 }
+_FOLLOW = {questions.SHAPE: _follow_questions, cases.SHAPE: _follow_case}
 
 
 # Submitting ------------------------------------------------------------------------------

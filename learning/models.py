@@ -497,6 +497,26 @@ class Completion(db.Model):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ContentVersion(db.Model):
+    """The source of a module or quiz file as it was at one version (its content hash).
+
+    Content is files, and files change: a completion or attempt stores the version in force,
+    and the first one to use a version stores its text here in the same transaction, so the
+    version a learner took can always be read again. Kept once per item and hash; never
+    changed. It names no one.
+    """
+
+    __tablename__ = "content_version"
+
+    version: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    kind: Mapped[ItemKind] = mapped_column(enum_column(ItemKind, length=10), primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    #: Where the file was, relative to the content root (``quizzes/<slug>.md``).
+    path: Mapped[str] = mapped_column(sa.String(300))
+    source: Mapped[str] = mapped_column(sa.Text)
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Certificate(db.Model):
     """A certificate a learner downloaded, verifiable by its code at /verify/<code>.
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from . import clock
+from . import clock, versions
 from .content import Catalogue, Module
 from .extensions import db
 from .items import ItemKind
@@ -91,7 +91,9 @@ def complete_module(user: User, module: Module) -> ModuleStatus:
 
 
 def record_completion(user_id: int, kind: ItemKind, slug: str, version: str, on: datetime) -> None:
-    """Add to the history of completions that required training is measured against."""
+    """Add to the history of completions that required training is measured against, and
+    keep the text of the version completed."""
+    versions.keep(kind, slug, version)
     db.session.add(
         Completion(user_id=user_id, kind=kind, slug=slug, version=version, completed_at=on)
     )

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from . import certificates, clock, cpd, reports
+from . import certificates, clock, cpd, reports, versions
 from .curriculum import Curriculum
 from .extensions import db
 from .items import ItemKind
@@ -50,13 +50,17 @@ def _day(value: datetime | date) -> date:
 def achievements(user: User, curriculum: Curriculum) -> list[Achievement]:
     """Completed modules, passed scenarios and finished cohort programmes, newest first."""
     found: list[Achievement] = []
-    first_done = db.session.execute(
-        sa.select(Completion.kind, Completion.slug, sa.func.min(Completion.completed_at))
+    first_done: dict[tuple[str, str], tuple[str, datetime]] = {}
+    for kind, slug, version, on in db.session.execute(
+        sa.select(Completion.kind, Completion.slug, Completion.version, Completion.completed_at)
         .where(Completion.user_id == user.id)
-        .group_by(Completion.kind, Completion.slug)
-    ).all()
-    for kind, slug, on in first_done:
-        content = curriculum.get((kind, slug))
+        .order_by(Completion.completed_at, Completion.id)
+    ):
+        first_done.setdefault((kind, slug), (version, on))
+    # Titles and hours as they were in the version first completed.
+    taken = versions.as_taken(curriculum, [(*item, v) for item, (v, _) in first_done.items()])
+    for (kind, slug), (version, on) in first_done.items():
+        content = taken[(kind, slug, version)].shown
         if content is not None:
             found.append(Achievement(kind, slug, content.title, _day(on), content.cpd_hours))
     memberships = (
@@ -223,11 +227,23 @@ def cpd_entries(user: User, curriculum: Curriculum) -> list[cpd.Entry]:
             .where(CohortMember.user_id == user.id, active_member())
         )
     }
+    completions = list(
+        db.session.execute(sa.select(Completion).where(Completion.user_id == user.id)).scalars()
+    )
+    reflections = db.session.execute(
+        sa.select(QuizAttempt, QuizResponse)
+        .join(QuizResponse, QuizResponse.attempt_id == QuizAttempt.id)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_not(None))
+    ).all()
+    # Titles, hours and questions as they were in the versions taken, from one query at most.
+    taken = versions.as_taken(
+        curriculum,
+        [(c.kind, c.slug, c.version) for c in completions]
+        + [(ItemKind.QUIZ, a.quiz_slug, a.quiz_version) for a, _ in reflections],
+    )
     entries: list[cpd.Entry] = []
-    for completion in db.session.execute(
-        sa.select(Completion).where(Completion.user_id == user.id)
-    ).scalars():
-        content = curriculum.get((completion.kind, completion.slug))
+    for completion in completions:
+        content = taken[(completion.kind, completion.slug, completion.version)].shown
         if content is None:
             continue
         together = (completion.kind, completion.slug) in in_cohorts
@@ -267,13 +283,8 @@ def cpd_entries(user: User, curriculum: Curriculum) -> list[cpd.Entry]:
                 peer_reflection=row.peer_reflection,
             )
         )
-    reflections = db.session.execute(
-        sa.select(QuizAttempt, QuizResponse)
-        .join(QuizResponse, QuizResponse.attempt_id == QuizAttempt.id)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_not(None))
-    ).all()
     for attempt, response in reflections:
-        quiz = curriculum.quizzes.get(attempt.quiz_slug)
+        quiz = taken[(ItemKind.QUIZ, attempt.quiz_slug, attempt.quiz_version)].shown
         written = quiz and quiz.shape.reflection(quiz, response.question_id, response.answer)
         if not written:
             continue

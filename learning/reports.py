@@ -11,14 +11,14 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import combinations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
-from . import clock
+from . import clock, versions
 from .cpd import safe_cell
 from .curriculum import Curriculum
 from .extensions import db
@@ -36,7 +36,7 @@ from .models import (
     active_member,
 )
 from .professions import BY_CODE, Stage
-from .quizzes import Quiz, QuizCatalogue
+from .quizzes import Quiz
 
 #: Cells with fewer learners than this are not shown, so nobody's answer can be inferred.
 SMALLEST_CELL = 3
@@ -365,19 +365,50 @@ class Decision:
     #: How far apart the professions' answers are (0 to 100); None with under two columns shown.
     divergence: float | None
     right: frozenset[str]
+    #: Asked differently today: these learners took an earlier version (``quiz`` is that one).
+    earlier: bool = False
+    #: Learners who took a version whose text was not kept, counted as if they took ``quiz``.
+    unkept: int = 0
 
 
-def _ordered_answers(quiz: Quiz, key: str, seen: set[str]) -> tuple[tuple[str, ...], frozenset]:
-    """Answer categories in the author's order (then any others given), and the right ones."""
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """A decision as one version of a scenario asks it. Learners are compared only where
+    their versions ask alike: the same heading, the same answers, the same right ones."""
+
+    key: str
+    title: str
+    answers: tuple[str, ...]
+    right: frozenset[str]
+    #: Where the decision comes in its version, to list it in the author's order.
+    position: int = field(compare=False)
+
+
+def _asked(quiz: Quiz, known: dict[str, dict[str, _Asked]]) -> dict[str, _Asked]:
+    """The decisions of one version of a quiz, by key (worked out once per version)."""
+    if quiz.version not in known:
+        shape = quiz.shape
+        known[quiz.version] = {
+            key: _Asked(key, shape.decision_title(quiz, key), *_order(quiz, key), position=n)
+            for n, key in enumerate(shape.decision_keys(quiz))
+        }
+    return known[quiz.version]
+
+
+def _order(quiz: Quiz, key: str) -> tuple[tuple[str, ...], frozenset[str]]:
     texts, right = quiz.shape.category_order(quiz, key)
-    extra = sorted(seen - set(texts))
-    return tuple(texts) + tuple(extra), right
+    return tuple(texts), frozenset(right)
 
 
-def perspectives(cohort: Cohort, quizzes: QuizCatalogue) -> list[Decision]:
+def perspectives(cohort: Cohort, content: Curriculum) -> list[Decision]:
     """Every decision of the programme's scenarios, ranked by how differently the professions
     answered. Uses each member's first submitted attempt started since they joined: their own
-    first judgement as part of the cohort (attempts from before joining are not the cohort's)."""
+    first judgement as part of the cohort (attempts from before joining are not the cohort's).
+
+    Each learner's answers are read with the version of the scenario they took, and compared
+    like with like: a question asked alike in two versions is one decision; one whose
+    heading, answers or right answers changed is one decision per way it was asked."""
+    quizzes = content.quizzes
     slugs = [i.slug for i in cohort.items if i.kind == ItemKind.QUIZ and quizzes.get(i.slug)]
     if not slugs:
         return []
@@ -404,6 +435,7 @@ def perspectives(cohort: Cohort, quizzes: QuizCatalogue) -> list[Decision]:
     rows = db.session.execute(
         sa.select(
             QuizAttempt.quiz_slug,
+            QuizAttempt.quiz_version,
             QuizAttempt.user_id,
             User.profession_code,
             User.stage,
@@ -418,32 +450,51 @@ def perspectives(cohort: Cohort, quizzes: QuizCatalogue) -> list[Decision]:
         .join(User, User.id == QuizAttempt.user_id)
         .join(QuizResponse, QuizResponse.attempt_id == QuizAttempt.id)
     ).all()
+    # Every version taken, from one query at most.
+    taken = versions.as_taken(content, {(ItemKind.QUIZ, row[0], row[1]) for row in rows})
 
-    # (slug, key) -> learner -> (profession, stage, answers)
-    given: dict[tuple[str, str], dict[int, tuple[str, Stage, tuple[str, ...]]]] = defaultdict(dict)
-    for slug, user_id, profession, stage, key, answer, correct, points in rows:
-        quiz = quizzes.get(slug)
+    known: dict[str, dict[str, _Asked]] = {}
+    # (slug, decision as asked) -> learner -> (profession, stage, answers)
+    given: dict[tuple[str, _Asked], dict[int, tuple[str, Stage, tuple[str, ...]]]] = defaultdict(
+        dict
+    )
+    asked_by: dict[tuple[str, _Asked], Quiz] = {}
+    unkept: dict[tuple[str, _Asked], set[int]] = defaultdict(set)
+    for slug, version, user_id, profession, stage, key, answer, correct, points in rows:
+        version_taken = taken[(ItemKind.QUIZ, slug, version)]
+        # A version whose text was not kept is read as today's: the best there is (and said).
+        quiz = version_taken.shown
+        asked = _asked(quiz, known).get(key)
+        if asked is None:  # not a decision of the version taken
+            continue
         answers = quiz.shape.categories(quiz, key, answer, correct, points)
         if answers or quiz.shape.counts_unanswered:
-            given[(slug, key)][user_id] = (profession, stage, answers)
+            group = (slug, asked)
+            given[group][user_id] = (profession, stage, answers)
+            asked_by.setdefault(group, quiz)
+            if version_taken.item is None:
+                unkept[group].add(user_id)
 
     decisions = []
     for slug in slugs:
-        quiz = quizzes.get(slug)
-        for key in quiz.shape.decision_keys(quiz):
-            learners = given.get((slug, key), {})
-            if not learners:
-                continue
+        today = _asked(quizzes.get(slug), known)
+        groups = sorted(
+            (group for group in given if group[0] == slug),
+            key=lambda g: (today.get(g[1].key) != g[1], g[1].position, g[1].title),
+        )
+        for group in groups:
+            asked, learners = group[1], given[group]
+            earlier = today.get(asked.key) != asked
+            quiz = asked_by[group] if earlier else quizzes.get(slug)
             seen = {a for _, _, answers in learners.values() for a in answers}
-            answers, right = _ordered_answers(quiz, key, seen)
+            answers = asked.answers + tuple(sorted(seen - set(asked.answers)))
             by_prof, prof_cols = _split(learners, answers, lambda p, s: p)
             by_stage, stage_cols = _split(learners, answers, lambda p, s: s.value)
-            title = quiz.shape.decision_title(quiz, key)
             decisions.append(
                 Decision(
                     quiz=quiz,
-                    key=key,
-                    title=title,
+                    key=asked.key,
+                    title=asked.title,
                     answers=answers,
                     professions=tuple(
                         PerspectiveColumn(k, BY_CODE[k].label if k in BY_CODE else k, n)
@@ -453,7 +504,9 @@ def perspectives(cohort: Cohort, quizzes: QuizCatalogue) -> list[Decision]:
                     by_profession=by_prof,
                     by_stage=by_stage,
                     divergence=_divergence(by_prof, prof_cols, answers),
-                    right=right,
+                    right=asked.right,
+                    earlier=earlier,
+                    unkept=len(unkept[group]),
                 )
             )
     decisions.sort(key=lambda d: (d.divergence is None, -(d.divergence or 0)))

@@ -184,7 +184,7 @@ def test_a_trainer_who_invites_by_search_sees_a_name_only_before_acceptance(
     assert len(list(csv.reader(io.StringIO(pages["/progress.csv"].lstrip("\ufeff"))))) == 1
     with app.app_context():
         cohort = db.session.get(Cohort, cohort_id)
-        assert reports.perspectives(cohort, curriculum().quizzes) == []
+        assert reports.perspectives(cohort, curriculum()) == []
         assert cohorts.sizes([cohort]) == {}
         assert db.session.execute(cohorts.active_members(cohort)).all() == []
         place = db.session.get(CohortMember, (cohort_id, priya.id))
@@ -275,9 +275,7 @@ def test_after_accepting_the_trainer_sees_work_from_that_day_and_no_earlier_hist
 
     with app.app_context():
         cohort = db.session.get(Cohort, cohort_id)
-        [decision] = [
-            d for d in reports.perspectives(cohort, curriculum().quizzes) if d.key == "who-leads"
-        ]
+        [decision] = [d for d in reports.perspectives(cohort, curriculum()) if d.key == "who-leads"]
         [column] = decision.professions
         assert (column.key, column.learners) == ("occupational-therapy", 3)
         shares = {a: s.count for (_, a), s in decision.by_profession.items()}

@@ -346,6 +346,32 @@ def _load(
     return Catalogue.of(modules, glossary, warnings), problems
 
 
+def read_module(
+    data: bytes,
+    path: str,
+    *,
+    glossary: Glossary,
+    slugs: frozenset[str],
+    module_url: str = "/modules/",
+    glossary_url: str = "/glossary",
+) -> tuple[Module | None, list[Problem]]:
+    """One module file on its own (a version kept from the past): the module, rendered with
+    today's glossary and links to today's modules, or None and its problems.
+
+    The file's own checks apply; what it names elsewhere (quizzes, other modules' headings)
+    is not checked, since those may have changed since the version was current.
+    """
+    problems: list[Problem] = []
+    text = decode_utf8(data, path, problems)
+    if text is None:
+        return None, problems
+    draft = _read_module(text, path, Path(path).stem, data, None, None, problems, [])
+    if draft is None or problems or not MODULE_FIELDS <= draft.fields.keys():
+        return None, problems
+    body = _render(draft, glossary, slugs, module_url, glossary_url)
+    return _module(draft, body), problems
+
+
 def _render(
     draft: _Draft, glossary: Glossary, slugs: frozenset[str], module_url: str, glossary_url: str
 ) -> render.RenderedBody:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import attempts, grading
+from .. import attempts, grading, versions
 from ..curriculum import curriculum
 from ..extensions import db
 from ..forms import ActionForm
@@ -32,11 +32,22 @@ def _quiz_or_404(slug: str) -> Quiz:
 
 
 def _own_attempt_or_404(attempt_id: int) -> tuple[QuizAttempt, Quiz]:
-    """The signed-in learner's attempt and its quiz; anyone else's is not found."""
+    """The signed-in learner's attempt and its quiz; anyone else's is not found. An
+    unfinished attempt whose quiz has changed since it started moves onto today's version."""
+    attempt = _own_or_404(attempt_id)
+    found = _quiz_or_404(attempt.quiz_slug)
+    if attempt.submitted_at is None and attempt.quiz_version != found.version:
+        if attempts.follow(attempt, found):
+            flash(_CHANGED[found.shape], "info")
+        db.session.commit()
+    return attempt, found
+
+
+def _own_or_404(attempt_id: int) -> QuizAttempt:
     attempt = db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
-    return attempt, _quiz_or_404(attempt.quiz_slug)
+    return attempt
 
 
 @bp.get("/quizzes")
@@ -276,6 +287,12 @@ def _finished_meanwhile(attempt: QuizAttempt) -> bool:
 
 
 _PAGES = {questions.SHAPE: _QuestionPages(), cases.SHAPE: _CasePages()}
+#: What a learner is told when their unfinished attempt lost something to a changed quiz.
+_CHANGED = {
+    questions.SHAPE: "This scenario has been updated since you started. Answers to questions"
+    " it no longer asks in the same way were removed: check each page before you submit.",
+    cases.SHAPE: "This case has been updated since you started, so it starts again.",
+}
 
 
 def _pages(quiz: Quiz) -> _QuestionPages | _CasePages:
@@ -341,9 +358,20 @@ def submit(attempt_id: int):
 def review(attempt_id: int):
     """Each answer, whether it was right, the right answer and the feedback; for a case, the
     path taken, the outcome and the best path."""
-    attempt, found = _own_attempt_or_404(attempt_id)
+    attempt = _own_or_404(attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+    # The version the learner took, even after the file changed (or went).
+    taken = versions.quiz_as_taken(curriculum(), attempt.quiz_slug, attempt.quiz_version)
+    found = taken.shown
+    if found is None:
+        abort(404)
     own = current_user.profession_code
-    context = {"attempt": attempt, "quiz": found, "own": own, "lens": attempt.as_profession}
+    context = {
+        "attempt": attempt,
+        "quiz": found,
+        "taken": taken,
+        "own": own,
+        "lens": attempt.as_profession,
+    }
     return _pages(found).review(attempt, found, context)

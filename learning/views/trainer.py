@@ -483,7 +483,7 @@ def progress_csv(cohort_id: int):
 def perspectives(cohort_id: int):
     """How each profession answered each decision, where they differed most first."""
     cohort = _cohort_or_404(cohort_id)
-    decisions = reports.perspectives(cohort, curriculum().quizzes)
+    decisions = reports.perspectives(cohort, curriculum())
     printable = request.args.get("print") == "1"
     return render_template(
         "trainer/perspectives.html",
