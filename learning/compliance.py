@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from . import clock
+from .cpd import safe_cell
 from .extensions import db
+from .items import ItemRef
 from .models import (
     Completion,
     Membership,
@@ -44,6 +46,10 @@ class State(enum.StrEnum):
             "not-started": "Not started",
             "not-required": "Not required",
         }[self.value]
+
+
+#: How many people an export reads at a time: it holds one chunk in memory, whatever the total.
+CHUNK = 1000
 
 
 def add_months(day: date, months: int) -> date:
@@ -232,6 +238,54 @@ def rows(
         )
         for person in people
     ]
+
+
+def every_row(
+    staff: sa.Select[tuple[User]],
+    required: Sequence[RequiredTraining],
+    today: date,
+    *,
+    chunk: int | None = None,
+) -> Iterator[PersonRow]:
+    """The matrix rows of everyone a select of staff finds, on all its pages, read a chunk at a
+    time through a server-side cursor: one query for the staff, one per chunk for completions."""
+    found = db.session.execute(staff.execution_options(yield_per=chunk or CHUNK)).scalars()
+    for people in found.partitions():
+        yield from rows(people, required, today)
+
+
+def csv_lines(
+    organisation: Organisation,
+    staff: sa.Select[tuple[User]],
+    titles: Mapping[ItemRef, str],
+    today: date,
+    *,
+    chunk: int | None = None,
+) -> Iterator[list[str]]:
+    """The whole matrix for a select of staff as CSV lines, made as they are read: a header,
+    then a line per person. Cells a spreadsheet would run as a formula are made safe.
+
+    Nothing is read until the first line is asked for, so a view may commit first.
+    """
+    required = requirements(organisation)
+    header = ["Name", "Email", "Profession", "Stage"]
+    for r in required:
+        title = titles.get(ItemRef(r.kind, r.slug), r.slug)
+        header += [f"{title}: state", f"{title}: completed", f"{title}: expires"]
+    yield [safe_cell(cell) for cell in header]
+    yield from _lines(every_row(staff, required, today, chunk=chunk))
+
+
+def _lines(found: Iterable[PersonRow]) -> Iterator[list[str]]:
+    for row in found:
+        line = [row.user.name, row.user.email, row.user.profession.label, row.user.stage.label]
+        for cell in row.cells:
+            line += [
+                cell.state.label,
+                cell.completed_on.isoformat() if cell.completed_on else "",
+                cell.expires_on.isoformat() if cell.expires_on else "",
+            ]
+        yield [safe_cell(cell) for cell in line]
 
 
 @dataclass(frozen=True)

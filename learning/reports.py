@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import combinations
@@ -40,6 +40,8 @@ from .quizzes import Quiz
 
 #: Cells with fewer learners than this are not shown, so nobody's answer can be inferred.
 SMALLEST_CELL = 3
+#: How many learners an export reads at a time: it holds one chunk in memory, whatever the total.
+CHUNK = 1000
 
 
 class Cell(enum.StrEnum):
@@ -302,13 +304,28 @@ def _status(kind, on, started, score, passed) -> Status:
     return Status(Cell.PASSED if passed else Cell.NOT_PASSED, on, score)
 
 
-def csv_rows(cols: Sequence[Column], rows: Sequence[Row]) -> list[list[str]]:
-    """The matrix as CSV rows: a header, then one row per learner, as on the page. Cells that
-    a spreadsheet would run as a formula are made safe."""
+def every_row(
+    cols: Sequence[Column],
+    members: sa.Select,
+    today: date,
+    *,
+    chunk: int | None = None,
+) -> Iterator[Row]:
+    """The matrix rows of every member a :func:`members_query` finds, on all its pages, read a
+    chunk at a time through a server-side cursor: one query for the members, one per chunk for
+    their statuses (counted since joining, as the trainer's page counts them)."""
+    found = db.session.execute(members.execution_options(yield_per=chunk or CHUNK)).scalars()
+    for chunk_of_members in found.partitions():
+        yield from progress_rows(cols, chunk_of_members, today, since_joining=True)
+
+
+def csv_rows(cols: Sequence[Column], rows: Iterable[Row]) -> Iterator[list[str]]:
+    """The matrix as CSV rows, made as they are asked for: a header, then one row per learner,
+    as on the page. Cells that a spreadsheet would run as a formula are made safe."""
     header = ["Name", "Email", "Profession", "Stage", "Group"]
     for col in cols:
         header += [f"{col.title}: status", f"{col.title}: date", f"{col.title}: score"]
-    lines = [header]
+    yield [safe_cell(cell) for cell in header]
     for row in rows:
         line = [
             row.name,
@@ -324,8 +341,7 @@ def csv_rows(cols: Sequence[Column], rows: Sequence[Row]) -> list[list[str]]:
                 clock.day_of(status.on).isoformat() if status.on else "",
                 f"{status.score:.0f}%" if status.score is not None else "",
             ]
-        lines.append([safe_cell(cell) for cell in line])
-    return lines
+        yield [safe_cell(cell) for cell in line]
 
 
 # Perspectives ----------------------------------------------------------------------------

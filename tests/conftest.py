@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from itertools import count
 from pathlib import Path
 
@@ -101,6 +102,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+class Client(FlaskClient):
+    """A test client that reads each response's whole body before returning it, as a server
+    does: a streamed download runs its queries, and meets any error, within the request.
+    ``buffered=False`` keeps a streamed body to be read."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     app = create_app(
@@ -120,9 +130,12 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "SERVER_NAME": None,
             "SITE_URL": "http://localhost",
             "CONTENT_ROOT": FIXTURE_COURSE,
+            # A fixture file with a problem must stop the suite, not be left out quietly.
+            "STRICT_CONTENT": True,
             **CHEAP_HASHING,
         }
     )
+    app.test_client_class = Client
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -264,3 +277,47 @@ def csrf_token(html: str) -> str:
     match = CSRF_PATTERN.search(html) or re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+class _BodyRows(HTMLParser):
+    """The cells of a page's table body rows, as the text a reader hears."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+        self._in_body = False
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "tbody":
+            self._in_body = True
+        elif self._in_body and tag == "tr":
+            self.rows.append([])
+        elif self._in_body and tag in ("th", "td"):
+            self._cell = []
+        elif self._cell is not None and ("aria-hidden", "true") in attrs:
+            self._hidden += 1
+        elif self._cell is not None and tag == "br":
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tbody":
+            self._in_body = False
+        elif self._cell is not None and tag in ("th", "td"):
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif self._hidden and tag == "span":
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None and not self._hidden:
+            self._cell.append(data)
+
+
+def table_rows(html: str) -> list[list[str]]:
+    """Each row of the page's table bodies as its cells' text, without what is hidden from
+    screen readers; whitespace collapsed."""
+    parser = _BodyRows()
+    parser.feed(html)
+    return parser.rows

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import itertools
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -11,11 +13,14 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from learning import cohorts
+from learning import cohorts, reports
 from learning.extensions import db
 from learning.models import (
+    AuditAction,
+    AuditEntry,
     Cohort,
     CohortMember,
+    Completion,
     EnrolmentRoute,
     OutboxMessage,
     QuizAttempt,
@@ -23,8 +28,9 @@ from learning.models import (
     Role,
     User,
 )
+from learning.professions import Stage
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, table_rows
 
 
 def text(response) -> str:
@@ -378,25 +384,153 @@ def test_a_learner_sees_their_group_by_name_and_profession_but_no_scores(
 # Progress --------------------------------------------------------------------------------
 
 
-def test_the_matrix_and_its_csv_carry_the_same_rows(app, as_trainer, make_cohort, make_user):
-    people = mixed_learners(make_user, {"nursing": 3, "housing": 2})
+def read_csv(response) -> list[list[str]]:
+    assert response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(text(response).removeprefix("\ufeff"))))
+
+
+def as_on_the_page(line: list[str]) -> list[str]:
+    """A CSV line as the progress matrix shows it: name and stage, profession, group, each
+    status in words with its date, score and whether it is overdue."""
+    name, _email, profession, stage, group, *cells = line
+    shown = [f"{name} {stage}", profession, group or "–"]
+    for status, on, score in zip(cells[::3], cells[1::3], cells[2::3], strict=True):
+        label = status.removesuffix(" (overdue)")
+        words = [label]
+        if on:
+            words.append(f"{datetime.fromisoformat(on):%-d %B %Y}")
+        if score:
+            words.append(f"({score})")
+        if status != label:
+            words.append("Overdue")
+        shown.append(" ".join(words))
+    return shown
+
+
+@pytest.fixture
+def busy_cohort(app, make_cohort, make_user):
+    """Eleven learners of three professions and both stages in groups, with a programme past
+    its due dates, each at a different point: not started, in progress, completed, passed,
+    not passed, overdue."""
+    people = [
+        make_user(name=f"{name} {n}", profession=profession, stage=stage)
+        for n, (name, profession, stage) in enumerate(
+            [
+                ("Zara", "nursing", Stage.QUALIFIED),
+                ("Adam", "housing", Stage.STUDENT),
+                ("Mia", "social-work", Stage.QUALIFIED),
+                ("Ben", "nursing", Stage.STUDENT),
+            ]
+            * 3
+        )
+    ][:11]
     cohort_id = make_cohort(
         members=people,
         items=(("module", "hospital-discharge"), ("quiz", "safeguarding-basics")),
         due_on=datetime(2020, 1, 1).date(),
     )
-    url = f"/trainer/cohorts/{cohort_id}/progress"
-    page = text(as_trainer.get(f"{url}?profession=nursing&sort=name&per_page=2"))
-    shown = re.findall(r'<th scope="row">([^<]+)<br>', page)
-    assert shown == ["Nursing 0", "Nursing 1"]
-    assert "Overdue" in page
-    exported = text(as_trainer.get(f"{url}.csv?profession=nursing&sort=name&per_page=2"))
-    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
-    assert [r[0] for r in rows[1:]] == shown
-    assert rows[1][5] == "Not started (overdue)"
+    now = datetime.now(UTC) + timedelta(minutes=1)  # after each accepted their place
+    with app.app_context():
+        cohorts.allocate_groups(db.session.get(Cohort, cohort_id), size=3, count=None, seed=7)
+        for n, person in enumerate(people):
+            if n % 3 == 0:
+                db.session.add(
+                    Completion(
+                        user_id=person.id,
+                        kind="module",
+                        slug="hospital-discharge",
+                        version="v",
+                        completed_at=now - timedelta(days=n),
+                    )
+                )
+            if n % 2 == 0:
+                db.session.add(
+                    QuizAttempt(
+                        user_id=person.id,
+                        quiz_slug="safeguarding-basics",
+                        quiz_version="v",
+                        as_profession=person.profession_code,
+                        started_at=now,
+                        submitted_at=now if n % 4 else None,
+                        score=n,
+                        max_score=8,
+                        passed=n > 4,
+                    )
+                )
+        db.session.commit()
+    return cohort_id
 
 
-# Perspectives ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "query",
+    ["", "sort=group", "profession=nursing&sort=stage", "stage=student", "group=2&sort=profession"],
+)
+def test_the_csv_of_all_learners_equals_the_matrix_across_all_pages(
+    app, as_trainer, busy_cohort, monkeypatch, query
+):
+    monkeypatch.setattr(reports, "CHUNK", 2)  # many chunks, and one left over
+    url = f"/trainer/cohorts/{busy_cohort}/progress"
+    shown = []
+    for number in range(1, 100):
+        rows = table_rows(text(as_trainer.get(f"{url}?{query}&per_page=2&page={number}")))
+        if not rows:
+            break
+        shown += rows
+    second_page = text(as_trainer.get(f"{url}?{query}&per_page=2&page=2"))
+    link = re.search(r'href="([^"]*/progress\.csv[^"]*)">Download as CSV: (\d+) ', second_page)
+    assert int(link[2]) == len(shown)
+    exported = read_csv(as_trainer.get(html.unescape(link[1])))
+    assert exported[0][:5] == ["Name", "Email", "Profession", "Stage", "Group"]
+    assert [as_on_the_page(line) for line in exported[1:]] == [row[:-1] for row in shown]
+    assert len(shown) > 2  # more than one page
+    if not query:
+        cells = " ".join(cell for row in shown for cell in row[3:-1])
+        for words in ("Not started", "In progress", "Completed", "Passed", "Not passed", "(75%)"):
+            assert words in cells, words
+        assert "Overdue" in cells
+
+
+def test_the_progress_download_is_in_the_audit_trail_with_every_row_it_holds(
+    app, as_trainer, busy_cohort, trainer
+):
+    url = f"/trainer/cohorts/{busy_cohort}/progress.csv"
+    streamed = as_trainer.get(f"{url}?stage=student", buffered=False)
+    assert streamed.is_streamed and "Content-Length" not in streamed.headers
+    students = read_csv(streamed)
+    streamed.close()
+    group = read_csv(as_trainer.get(f"{url}?group=1"))
+    with app.app_context():
+        details = [
+            e.details
+            for e in db.session.execute(
+                sa.select(AuditEntry)
+                .where(AuditEntry.action == AuditAction.REPORT_DOWNLOADED)
+                .order_by(AuditEntry.id)
+            ).scalars()
+        ]
+    about = {"report": "cohort progress", "cohort": busy_cohort}
+    assert len(students) == 1 + 5 and len(group) > 1
+    assert details == [
+        about | {"rows": 5, "stage": "student"},
+        about | {"rows": len(group) - 1, "group": 1},
+    ]
+
+
+def test_the_progress_csv_takes_the_same_queries_for_each_chunk_whatever_its_size(
+    app, as_trainer, make_cohort, make_user, monkeypatch, count_queries
+):
+    monkeypatch.setattr(reports, "CHUNK", 3)
+    learners = [make_user(name=f"Learner {n}") for n in range(9)]
+    items = (("module", "hospital-discharge"), ("quiz", "safeguarding-basics"))
+    cohort_ids = [make_cohort(members=learners[:size], items=items) for size in (3, 6, 9)]
+    for person in learners:
+        submit(app, person, "safeguarding-basics", [("who-leads", "the-gp")])
+    counts = [
+        count_queries(as_trainer, f"/trainer/cohorts/{cohort_id}/progress.csv")
+        for cohort_id in cohort_ids
+    ]
+    per_chunk = {b - a for a, b in itertools.pairwise(counts)}
+    assert per_chunk == {1}, counts  # the chunk's statuses: none per learner
 
 
 def submit(app, user, slug, responses):

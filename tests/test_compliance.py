@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import itertools
 import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
 from learning import compliance
 from learning.extensions import db
-from learning.models import Completion, Organisation, OrganisationKind, RequiredTraining, Role, User
+from learning.models import (
+    AuditAction,
+    AuditEntry,
+    Completion,
+    Organisation,
+    OrganisationKind,
+    RequiredTraining,
+    Role,
+    User,
+)
 from learning.professions import Stage
+
+from .conftest import table_rows
 
 
 def text(response) -> str:
@@ -161,17 +175,151 @@ def test_another_organisations_person_is_not_found(
     assert client.post(f"/employer/requirements/{rule_id}/remove").status_code == 404
 
 
-@freeze_time("2026-11-22")
-def test_the_matrix_and_its_csv_carry_the_same_rows(app, client, employer, trust, make_user, login):
+def read_csv(response) -> list[list[str]]:
+    assert response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(text(response).removeprefix("\ufeff"))))
+
+
+def matrix_pages(client, query: str) -> list[list[str]]:
+    """Every row of the matrix, page after page of three, as its cells' text."""
+    found = []
+    for number in range(1, 100):
+        rows = table_rows(
+            text(client.get(f"/employer/compliance?{query}&per_page=3&page={number}"))
+        )
+        if not rows:
+            return found
+        found += rows
+    raise AssertionError("the matrix never ran out of pages")
+
+
+def as_on_the_page(line: list[str]) -> list[str]:
+    """A CSV line as the matrix shows it: name and stage, profession, each cell in words."""
+    name, _email, profession, stage, *cells = line
+    shown = [f"{name} {stage}", profession]
+    for state, completed, expires in zip(cells[::3], cells[1::3], cells[2::3], strict=True):
+        words = [state]
+        if completed:
+            words.append(f"Done {date.fromisoformat(completed):%-d %B %Y}")
+        if expires:
+            verb = "Expired" if state == "Expired" else "Expires"
+            words.append(f"{verb} {date.fromisoformat(expires):%-d %B %Y}")
+        shown.append(" ".join(words))
+    return shown
+
+
+@pytest.fixture
+def staff_with_history(app, trust, make_user):
+    """Eleven staff of three professions and both stages, against three requirements, in every
+    state: compliant, due soon, expired, not started, not required."""
     require(app, trust, refresh_months=12)
-    for n in range(5):
-        make_user(name=f"Staff {n}", organisation=trust)
+    require(app, trust, kind="quiz", slug="safeguarding-basics")
+    require(app, trust, slug="roles-and-values", profession="nursing", refresh_months=36)
+    people = [
+        make_user(name=f"{name} {n}", organisation=trust, profession=profession, stage=stage)
+        for n, (name, profession, stage) in enumerate(
+            [
+                ("Zara", "nursing", Stage.QUALIFIED),
+                ("Adam", "housing", Stage.STUDENT),
+                ("Mia", "social-work", Stage.QUALIFIED),
+                ("Ben", "nursing", Stage.STUDENT),
+                ("Ola", "housing", Stage.QUALIFIED),
+            ]
+            * 2
+        )
+    ]
+    days = [date(2026, 1, 5), date(2025, 12, 20), date(2025, 2, 1), None, date(2022, 2, 28)]
+    for n, person in enumerate(people):
+        if days[n % 5]:
+            complete(app, person, "hospital-discharge", days[n % 5])
+        if n % 3 == 0:
+            complete(app, person, "safeguarding-basics", date(2020, 5, 1), kind="quiz")
+        if n % 2 == 0 and days[(n + 2) % 5]:
+            complete(app, person, "roles-and-values", days[(n + 2) % 5])
+    return people
+
+
+@freeze_time("2026-11-22")
+@pytest.mark.parametrize(
+    "query",
+    ["", "sort=profession", "profession=nursing", "stage=student&sort=stage", "profession=x"],
+)
+def test_the_csv_of_all_staff_equals_the_matrix_across_all_pages(
+    app, client, employer, staff_with_history, login, monkeypatch, query
+):
+    monkeypatch.setattr(compliance, "CHUNK", 2)  # many chunks, and one left over
     login(employer)
-    page = text(client.get("/employer/compliance?sort=name&per_page=3&page=2"))
-    shown = re.findall(r'<th scope="row"><a href="/employer/staff/\d+">([^<]+)</a>', page)
-    exported = text(client.get("/employer/compliance.csv?sort=name&per_page=3&page=2"))
-    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
-    assert [r[0] for r in rows[1:]] == shown and len(shown) == 3
+    shown = matrix_pages(client, query)
+    second_page = text(client.get(f"/employer/compliance?{query}&per_page=3&page=2"))
+    link = re.search(
+        r'href="(/employer/compliance\.csv[^"]*)">Download as CSV: (\d+) ', second_page
+    )
+    assert int(link[2]) == len(shown)
+    exported = read_csv(client.get(html.unescape(link[1])))
+    assert exported[0][:4] == ["Name", "Email", "Profession", "Stage"]
+    assert exported[0][4:7] == [
+        "Hospital discharge: state",
+        "Hospital discharge: completed",
+        "Hospital discharge: expires",
+    ]
+    assert [as_on_the_page(line) for line in exported[1:]] == [row[:-1] for row in shown]
+    assert len(shown) > 3  # more than one page
+    if not query:
+        cells = [cell for row in shown for cell in row[2:-1]]
+        for state in compliance.State:
+            assert any(cell.startswith(state.label) for cell in cells), state
+
+
+@freeze_time("2026-11-22")
+def test_the_download_is_in_the_audit_trail_with_every_row_it_holds(
+    app, client, employer, staff_with_history, login
+):
+    login(employer)
+    exported = read_csv(client.get("/employer/compliance.csv?profession=nursing&sort=stage"))
+    with app.app_context():
+        entry = db.session.execute(
+            sa.select(AuditEntry).where(AuditEntry.action == AuditAction.REPORT_DOWNLOADED)
+        ).scalar_one()
+        assert entry.actor_id == employer.id and entry.organisation_id == employer.organisation_id
+        # Four nurses, and the employer, a nurse on the staff too.
+        assert entry.details == {"report": "compliance", "rows": 5, "profession": "nursing"}
+    assert len(exported) == 1 + 5
+
+
+def test_the_csv_is_sent_as_it_is_made(app, client, employer, staff_with_history, login):
+    login(employer)
+    response = client.get("/employer/compliance.csv", buffered=False)
+    assert response.is_streamed and "Content-Length" not in response.headers
+    assert response.headers["Content-Disposition"] == 'attachment; filename="compliance.csv"'
+    assert text(response).startswith("\ufeffName,Email,")
+    response.close()
+
+
+@freeze_time("2026-11-22")
+def test_the_csv_takes_the_same_queries_for_each_chunk_whatever_its_size(
+    app, client, employer, trust, make_user, login, monkeypatch, count_queries
+):
+    require(app, trust, refresh_months=12)
+    require(app, trust, kind="quiz", slug="safeguarding-basics")
+    monkeypatch.setattr(compliance, "CHUNK", 3)
+    login(employer)
+    counts = []
+    for _ in range(3):
+        counts.append(count_queries(client, "/employer/compliance.csv"))
+        for n in range(3):  # one more chunk of staff, each with completions
+            person = make_user(organisation=trust, name=f"Extra {len(counts)}.{n}")
+            complete(app, person, "hospital-discharge", date(2026, 3, 1))
+            complete(app, person, "safeguarding-basics", date(2026, 3, 1), kind="quiz")
+    per_chunk = {b - a for a, b in itertools.pairwise(counts)}
+    assert per_chunk == {1}, counts  # the chunk's completions: none per person
+
+
+def test_a_formula_in_a_name_is_not_run_by_a_spreadsheet(
+    app, client, employer, trust, make_user, login
+):
+    make_user(name='=HYPERLINK("http://evil.example")', organisation=trust)
+    login(employer)
+    assert "'=HYPERLINK" in text(client.get("/employer/compliance.csv"))
 
 
 @freeze_time("2026-11-22")

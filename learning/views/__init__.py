@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, request, stream_with_context
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from .. import audit
+from ..extensions import db
 from ..forms import AuditSearchForm, options
 from ..models import AuditAction, AuditEntry
 
@@ -40,6 +46,42 @@ def refuse_nul() -> None:
 def audited(action: AuditAction, **about: object) -> AuditEntry:
     """Record in the audit trail an action the signed-in person is doing, from this address."""
     return audit.record(action, actor=current_user, address=request.remote_addr, **about)
+
+
+def total(statement: sa.Select) -> int:
+    """How many rows a select finds (what an export records before it sends them)."""
+    counted = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+    return db.session.execute(counted).scalar_one()
+
+
+#: How much CSV text a download gathers before sending it on.
+CSV_BUFFER = 64 * 1024
+
+
+def csv_download(filename: str, lines: Iterable[Sequence[str]]) -> Response:
+    """A CSV file sent as its lines are made, so that memory holds a chunk, never the file.
+
+    ``lines`` is read after the view returns, with the request still open: commit before, so
+    that what the request records is kept whatever happens to the download.
+    """
+
+    def body() -> Iterator[str]:
+        out = io.StringIO()
+        out.write("\ufeff")  # a BOM so that Excel reads the names correctly
+        writer = csv.writer(out)
+        for line in lines:
+            writer.writerow(line)
+            if out.tell() >= CSV_BUFFER:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    return current_app.response_class(
+        stream_with_context(body()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def audit_search() -> tuple[AuditSearchForm, audit.Filters, dict[str, str]]:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -34,7 +30,7 @@ from ..forms import (
 from ..items import ItemRef
 from ..models import AuditAction, Cohort, Role
 from ..professions import BY_CODE, Stage
-from . import audited, number
+from . import audited, csv_download, number, total
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 # Admins may open any cohort, to support trainers; ownership is checked per cohort.
@@ -423,15 +419,26 @@ def revoke_join_code(cohort_id: int):
 # Progress and perspectives ---------------------------------------------------------------
 
 
-def _matrix(cohort: Cohort):
-    """The filtered, sorted page of the matrix: the same rows for the page and the CSV."""
+def _filters() -> dict:
+    """The matrix's filters and order from the address (anything unknown: none, by name)."""
     profession = request.args.get("profession", "")
     stage = request.args.get("stage", "")
-    group = request.args.get("group", type=number)
     sort = request.args.get("sort", "name")
-    sort = sort if sort in reports.SORTS else "name"
+    return {
+        "profession": profession if profession in BY_CODE else "",
+        "stage": stage if stage in {s.value for s in Stage} else "",
+        "group": request.args.get("group", type=number),
+        "sort": sort if sort in reports.SORTS else "name",
+    }
+
+
+@bp.get("/cohorts/<int:cohort_id>/progress")
+def progress(cohort_id: int):
+    """Learners x programme items: status, date and score, filterable and sortable."""
+    cohort = _cohort_or_404(cohort_id)
+    filters = _filters()
     page = db.paginate(
-        reports.members_query(cohort, profession=profession, stage=stage, group=group, sort=sort),
+        reports.members_query(cohort, **filters),
         page=request.args.get("page", 1, type=number),
         per_page=request.args.get("per_page", 50, type=number),
         max_per_page=500,
@@ -439,20 +446,6 @@ def _matrix(cohort: Cohort):
     )
     cols = reports.columns(cohort, curriculum())
     rows = reports.progress_rows(cols, page.items, clock.today(), since_joining=True)
-    filters = {
-        "profession": profession if profession in BY_CODE else "",
-        "stage": stage if stage in {s.value for s in Stage} else "",
-        "group": group,
-        "sort": sort,
-    }
-    return page, cols, rows, filters
-
-
-@bp.get("/cohorts/<int:cohort_id>/progress")
-def progress(cohort_id: int):
-    """Learners x programme items: status, date and score, filterable and sortable."""
-    cohort = _cohort_or_404(cohort_id)
-    page, cols, rows, filters = _matrix(cohort)
     return render_template(
         "trainer/progress.html", cohort=cohort, page=page, cols=cols, rows=rows, filters=filters
     )
@@ -460,23 +453,22 @@ def progress(cohort_id: int):
 
 @bp.get("/cohorts/<int:cohort_id>/progress.csv")
 def progress_csv(cohort_id: int):
-    """Exactly the rows the matrix page shows, as CSV."""
+    """Every learner the matrix's filters find, on all its pages, as CSV: recorded in the audit
+    trail first, then written as it is read, so memory stays flat for any size."""
     cohort = _cohort_or_404(cohort_id)
-    _, cols, rows, _ = _matrix(cohort)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(reports.csv_rows(cols, rows))
+    filters = _filters()
+    members = reports.members_query(cohort, **filters)
+    cols = reports.columns(cohort, curriculum())
+    chosen = {k: v for k, v in filters.items() if k != "sort" and v}
+    name = f"cohort-{cohort.id}-progress.csv"
     audited(
         AuditAction.REPORT_DOWNLOADED,
         subject=f"Progress of {_about(cohort)} (CSV)",
-        details={"report": "cohort progress", "cohort": cohort.id, "rows": len(rows)},
+        details={"report": "cohort progress", "cohort": cohort.id, "rows": total(members)} | chosen,
     )
     db.session.commit()
-    name = f"cohort-{cohort.id}-progress.csv"
-    return Response(
-        "\ufeff" + buffer.getvalue(),  # a BOM so Excel reads the names correctly
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    rows = reports.every_row(cols, members, clock.today())
+    return csv_download(name, reports.csv_rows(cols, rows))
 
 
 @bp.get("/cohorts/<int:cohort_id>/perspectives")
