@@ -47,6 +47,17 @@ class State(enum.StrEnum):
             "not-required": "Not required",
         }[self.value]
 
+    @property
+    def symbol(self) -> str:
+        """A sign that goes with the words, so that the state never rests on colour alone."""
+        return {
+            "compliant": "✓",
+            "due-soon": "◷",
+            "expired": "✗",
+            "not-started": "○",
+            "not-required": "–",
+        }[self.value]
+
 
 #: How many people an export reads at a time: it holds one chunk in memory, whatever the total.
 CHUNK = 1000
@@ -286,6 +297,41 @@ def _lines(found: Iterable[PersonRow]) -> Iterator[list[str]]:
                 cell.expires_on.isoformat() if cell.expires_on else "",
             ]
         yield [safe_cell(cell) for cell in line]
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    """One item a person's employer requires of them, and where they stand on it."""
+
+    ref: ItemRef
+    refresh_months: int | None
+    cell: Cell
+
+    @property
+    def due_on(self) -> date | None:
+        """When it falls due: the day it runs out (passed, if expired); None when it is due now
+        (not started) or once was enough."""
+        return self.cell.expires_on
+
+
+_URGENCY = (State.EXPIRED, State.NOT_STARTED, State.DUE_SOON, State.COMPLIANT)
+
+
+def duties(person: User, today: date) -> list[Duty]:
+    """What the person's organisation requires of them (only if it has confirmed them as staff),
+    the most urgent first: two queries, whatever they have done."""
+    organisation = person.staff_organisation
+    if organisation is None:
+        return []
+    required = [r for r in requirements(organisation) if applies(r, person)]
+    (row,) = rows([person], required, today)
+    found = [
+        Duty(ItemRef(r.kind, r.slug), r.refresh_months, cell)
+        for r, cell in zip(required, row.cells, strict=True)
+    ]
+    return sorted(
+        found, key=lambda d: (_URGENCY.index(d.cell.state), d.due_on is None, d.due_on or today)
+    )
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from learning.models import (
     AuditAction,
     AuditEntry,
     Completion,
+    Membership,
     Organisation,
     OrganisationKind,
     RequiredTraining,
@@ -385,3 +386,89 @@ def test_joint_learning_lists_the_cohorts_staff_took_part_in(
     page = text(client.get("/employer/joint-learning"))
     assert "Discharge together" in page
     assert "<strong>3</strong> of your staff took part in cohorts that met the mix rule" in page
+
+
+# What a learner sees of it -----------------------------------------------------------------
+
+
+@freeze_time("2026-11-22")
+def test_a_member_of_staff_sees_what_is_required_of_them_the_most_urgent_first(
+    app, client, trust, make_user, login
+):
+    nurse = make_user(name="Grace Adeyemi", organisation=trust, profession="nursing")
+    require(app, trust, refresh_months=12)  # done in January: due soon
+    require(app, trust, kind="quiz", slug="safeguarding-basics")  # never done
+    require(app, trust, slug="roles-and-values", refresh_months=36)  # done in 2022: expired
+    require(app, trust, slug="safeguarding-adults")  # once, and done
+    require(app, trust, kind="quiz", slug="discharge-case", profession="housing")  # not hers
+    require(app, trust, slug="a-module-since-removed")  # its file is gone: named, not linked
+    complete(app, nurse, "hospital-discharge", date(2026, 1, 5))
+    complete(app, nurse, "roles-and-values", date(2022, 2, 28))
+    complete(app, nurse, "safeguarding-adults", date(2021, 6, 1))
+    login(nurse)
+    page = text(client.get("/dashboard"))
+    section = page.split('id="required-heading"')[1].split("</section>")[0]
+    assert "Training Riverside NHS Foundation Trust requires of you" in page
+    assert table_rows(section) == [
+        [
+            "Roles and values Module, every 36 months",
+            "Expired Done 28 February 2022",
+            "Now: it ran out on 28 February 2025",
+        ],
+        ["Safeguarding basics Scenario, once", "Not started", "Now"],
+        ["a-module-since-removed Module, once", "Not started", "Now"],
+        [
+            "Hospital discharge Module, every 12 months",
+            "Due soon Done 5 January 2026",
+            "5 January 2027",
+        ],
+        [
+            "Safeguarding adults Module, once",
+            "Compliant Done 1 June 2021",
+            "Not again: once is enough",
+        ],
+    ]
+    assert "Mrs Khan goes home" not in section  # required of housing officers only
+    for href in ("/modules/roles-and-values", "/quizzes/safeguarding-basics"):
+        assert f'href="{href}"' in section
+    assert "/modules/a-module-since-removed" not in section
+    for symbol in ("✗", "○", "◷", "✓"):  # with the words, hidden from screen readers
+        assert f'<span aria-hidden="true">{symbol} </span>' in section
+
+
+@pytest.mark.parametrize("membership", [Membership.PENDING, Membership.ENDED, None])
+def test_only_confirmed_staff_see_required_training(
+    app, client, trust, make_user, login, membership
+):
+    require(app, trust, refresh_months=12)
+    if membership is None:
+        person = make_user(name="No Employer")
+    else:
+        person = make_user(organisation=trust, membership=membership)
+    login(person)
+    page = text(client.get("/dashboard"))
+    assert "requires of you" not in page and "Hospital discharge" not in page
+
+
+def test_staff_with_nothing_required_are_told_so(client, trust, make_user, login):
+    login(make_user(organisation=trust))
+    page = text(client.get("/dashboard"))
+    assert "Riverside NHS Foundation Trust does not require any training of you" in page
+
+
+def test_the_dashboard_takes_as_many_queries_for_many_requirements_as_for_one(
+    app, client, trust, make_user, login, count_queries
+):
+    nurse = make_user(organisation=trust)
+    require(app, trust, refresh_months=12)
+    complete(app, nurse, "hospital-discharge", date(2025, 1, 5))
+    login(nurse)
+    one = count_queries(client, "/dashboard")
+    require(app, trust, kind="quiz", slug="safeguarding-basics", refresh_months=24)
+    require(app, trust, slug="roles-and-values", refresh_months=36)
+    require(app, trust, slug="safeguarding-adults")
+    for years in range(8):
+        complete(app, nurse, "hospital-discharge", date(2018 + years, 1, 5))
+        complete(app, nurse, "safeguarding-basics", date(2018 + years, 2, 5), kind="quiz")
+        complete(app, nurse, "roles-and-values", date(2018 + years, 3, 5))
+    assert count_queries(client, "/dashboard") == one

@@ -420,6 +420,13 @@ def test_a_learners_pages_take_as_many_queries_for_twelve_cohorts_as_for_two(wor
     assert growing(world, count_queries, "learner", LEARNER_PAGES) == {}
 
 
+def test_the_dashboards_compared_show_each_learner_their_required_training(world):
+    for side in (world.small, world.large):
+        page = world.client(side.learner).get("/dashboard").get_data(as_text=True)
+        assert f"Training Trust ({side.size.label}) requires of you" in page
+        assert "Roles and values" in page.split('id="required-heading"')[1].split("</section>")[0]
+
+
 def test_a_trainers_pages_take_as_many_queries_for_forty_learners_as_for_five(world, count_queries):
     assert growing(world, count_queries, "trainer", TRAINER_PAGES) == {}
 

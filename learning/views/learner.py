@@ -10,6 +10,7 @@ from .. import (
     attempts,
     clock,
     cohorts,
+    compliance,
     erasure,
     notify,
     progress,
@@ -55,7 +56,8 @@ def privacy():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """A learner's starting point after signing in."""
+    """A learner's starting point after signing in: what their employer requires of them,
+    their progress, their scenarios."""
     results = attempts.results(current_user, curriculum().quizzes.slugs)
     taken = [(q, results[q.slug]) for q in curriculum().quizzes if q.slug in results]
     return render_template(
@@ -63,6 +65,8 @@ def dashboard():
         summary=progress.summary(current_user, curriculum().modules),
         taken=taken,
         invitations=db.session.execute(cohorts.invitations_for(current_user)).scalars().all(),
+        duties=compliance.duties(current_user, clock.today()),
+        titles=curriculum().titles(),
         action=ActionForm(),
     )
 
