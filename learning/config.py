@@ -63,6 +63,13 @@ DEFAULTS: dict[str, Any] = {
         "performing a task in the public interest (UK GDPR Article 6(1)(e)): training the health "
         "and social care workforce"
     ),
+    # The accessibility statement (/accessibility), which the public sector bodies accessibility
+    # regulations require, is a template completed here in the same way.
+    "ACCESSIBILITY_ORGANISATION": None,  # who runs this site, e.g. an NHS trust or a council
+    "ACCESSIBILITY_CONTACT": None,  # where to ask for another format or report a problem
+    "ACCESSIBILITY_RESPONSE_DAYS": None,  # working days within which the organisation replies
+    "ACCESSIBILITY_TESTED": None,  # when the site was last tested, and by whom
+    "ACCESSIBILITY_REVIEWED": None,  # when the organisation last reviewed this statement
     # How long things are kept (stated on the notice; the erasure and review work follows them).
     "RETENTION_INACTIVE_MONTHS": 24,  # an account unused this long is reviewed for closing
     "RETENTION_RECORD_YEARS": 6,  # completions and certificates kept after an account closes
@@ -91,6 +98,10 @@ _TEXT = (
     "PRIVACY_CONTACT",
     "PRIVACY_DPO",
     "PRIVACY_LAWFUL_BASIS",
+    "ACCESSIBILITY_ORGANISATION",
+    "ACCESSIBILITY_CONTACT",
+    "ACCESSIBILITY_TESTED",
+    "ACCESSIBILITY_REVIEWED",
 )
 _INTEGER = (
     "MAIL_PORT",
@@ -103,6 +114,7 @@ _INTEGER = (
     "RETENTION_RECORD_YEARS",
     "RETENTION_AUDIT_YEARS",
     "RETENTION_BACKUP_DAYS",
+    "ACCESSIBILITY_RESPONSE_DAYS",
 )
 _FLAGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 

@@ -43,6 +43,7 @@ def only(audience: str, ok: int = 200) -> dict[str, int]:
 MATRIX = [
     ("learner.home", "GET", "/", ANYONE),
     ("learner.privacy", "GET", "/privacy", ANYONE),
+    ("learner.accessibility", "GET", "/accessibility", ANYONE),
     ("learner.dashboard", "GET", "/dashboard", SIGNED_IN),
     ("learner.profile", "GET", "/profile", SIGNED_IN),
     ("learner.change_password", "GET", "/profile/password", SIGNED_IN),

@@ -53,6 +53,21 @@ def privacy():
     )
 
 
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement: how accessible the site is, what is not yet, how to ask
+    for another format or report a problem, and how to complain."""
+    config = current_app.config
+    return render_template(
+        "accessibility.html",
+        organisation=config["ACCESSIBILITY_ORGANISATION"],
+        contact=config["ACCESSIBILITY_CONTACT"],
+        response_days=config["ACCESSIBILITY_RESPONSE_DAYS"],
+        tested=config["ACCESSIBILITY_TESTED"],
+        reviewed=config["ACCESSIBILITY_REVIEWED"],
+    )
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
