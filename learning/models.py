@@ -275,9 +275,11 @@ class QuizAttempt(db.Model):
 
     @property
     def percent(self) -> float | None:
+        """The score as a share of the most it could be, from 0 to 100 as the marking counts it:
+        a case's wrong turns can take its points below nothing, never its percentage."""
         if self.score is None or not self.max_score:
             return None
-        return 100 * self.score / self.max_score
+        return min(100.0, max(0.0, 100 * self.score / self.max_score))
 
 
 class QuizResponse(db.Model):

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ from learning.models import (
     active_member,
     waiting_invitation,
 )
+from learning.professions import BY_CODE
 from tests.test_access import MATRIX
 
 VNU_JAR = Path(
@@ -269,32 +271,110 @@ def _check(folder: Path) -> list[dict]:
     return json.loads(done.stderr or done.stdout or "{}").get("messages", [])
 
 
-@pytest.fixture
-def real_course(app, monkeypatch) -> Iterator[Flask]:
-    """The app on the real course with the demo data, as ``make run`` shows it."""
-    monkeypatch.setitem(app.config, "CONTENT_ROOT", PROJECT_ROOT)
-    monkeypatch.setitem(app.extensions, "curriculum", curricula.load(PROJECT_ROOT))
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    with app.app_context():
-        demo.load(app.config["DEMO_PASSWORD"], curricula.curriculum())
-        db.session.commit()
-    yield app
+class Element:
+    """An element of a parsed page: enough of a tree to ask what assistive technology meets."""
+
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Element | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Element | str] = []
+
+    def text(self) -> str:
+        parts = (c if isinstance(c, str) else c.text() for c in self.children)
+        return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+    def walk(self) -> Iterator[Element]:
+        yield self
+        for child in self.children:
+            if isinstance(child, Element):
+                yield from child.walk()
+
+    def find(self, tag: str | None = None, cls: str | None = None) -> list[Element]:
+        return [
+            e
+            for e in self.walk()
+            if (tag is None or e.tag == tag) and (cls is None or cls in e.classes())
+        ]
+
+    def ancestors(self) -> Iterator[Element]:
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
 
 
-def test_every_page_is_valid_html(real_course, tmp_path):
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {}, None)
+        self.open = self.root
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, dict(attrs), self.open)
+        self.open.children.append(element)
+        if tag not in VOID:
+            self.open = element
+
+    def handle_endtag(self, tag: str) -> None:
+        node = self.open
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.open = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self.open.children.append(data)
+
+
+def parse(html: str) -> Element:
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+@pytest.fixture(scope="module")
+def pages(app) -> dict[str, str]:
+    """Every page, by what it is, from the app on the real course with the demo data, as
+    ``make run`` shows it. (The tables are emptied after the first test, as after any.)"""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(app.config, "CONTENT_ROOT", PROJECT_ROOT)
+        patch.setitem(app.extensions, "curriculum", curricula.load(PROJECT_ROOT))
+        patch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+        with app.app_context():
+            demo.load(app.config["DEMO_PASSWORD"], curricula.curriculum())
+            db.session.commit()
+        found = dict(_pages(app))
+    assert len(found) > 150
+    return found
+
+
+@pytest.fixture(scope="module")
+def trees(pages) -> dict[str, Element]:
+    return {what: parse(html) for what, html in pages.items()}
+
+
+def _report(problems: list[str]) -> str:
+    return f"{len(problems)} problems:\n" + "\n".join(sorted(problems))
+
+
+def test_every_page_is_valid_html(pages, tmp_path):
     names: dict[str, str] = {}
-    for number, (what, html) in enumerate(_pages(real_course)):
+    for number, (what, html) in enumerate(pages.items()):
         name = f"page{number:04d}.html"
         (tmp_path / name).write_text(html, encoding="utf-8")
         names[name] = what
-    assert len(names) > 150
-    problems = _check(tmp_path)
-    lines = sorted(
+    problems = [
         f"{names.get(Path(m.get('url', '')).name, m.get('url'))}: line {m.get('lastLine')}: "
         f"{m.get('message')}"
-        for m in problems
-    )
-    assert not problems, f"{len(problems)} errors:\n" + "\n".join(lines)
+        for m in _check(tmp_path)
+    ]
+    assert not problems, _report(problems)
 
 
 def test_the_checker_finds_an_error_it_is_shown(tmp_path):
@@ -303,3 +383,152 @@ def test_the_checker_finds_an_error_it_is_shown(tmp_path):
     )
     (message,) = _check(tmp_path)
     assert re.search("Duplicate ID", message["message"])
+
+
+# What the checker does not see, on the same pages ----------------------------------------------
+
+
+def test_every_page_has_one_main_heading(trees):
+    problems = [
+        f"{what}: {len(found)} h1"
+        for what, tree in trees.items()
+        if len(found := tree.find("h1")) != 1
+    ]
+    assert not problems, _report(problems)
+
+
+def test_a_page_with_errors_says_so_once_in_its_title_and_its_summary_takes_focus(trees):
+    problems = []
+    for what, tree in trees.items():
+        (title,) = tree.find("head")[0].find("title")
+        summaries = tree.find(cls="error-summary")
+        if title.text().count("Error:") > 1:
+            problems.append(f"{what}: title {title.text()!r}")
+        if summaries and not title.text().startswith("Error: "):
+            problems.append(f"{what}: an error summary, but the title {title.text()!r}")
+        for summary in summaries:
+            if "autofocus" not in summary.attrs or summary.attrs.get("tabindex") != "-1":
+                problems.append(f"{what}: an error summary that does not take focus")
+    assert not problems, _report(problems)
+
+
+def test_each_error_in_a_summary_links_to_its_field_in_the_order_of_the_page(trees):
+    problems, summaries = [], 0
+    for what, tree in trees.items():
+        order = {e.attrs["id"]: n for n, e in enumerate(tree.walk()) if e.attrs.get("id")}
+        for summary in tree.find(cls="error-summary"):
+            summaries += 1
+            places = []
+            for item in summary.find("li"):
+                links = item.find("a")
+                target = (links[0].attrs.get("href") or "").removeprefix("#") if links else ""
+                if target not in order:
+                    problems.append(f"{what}: {item.text()!r} links to no field ({target!r})")
+                else:
+                    places.append(order[target])
+            if places != sorted(places):
+                problems.append(f"{what}: the errors are not in the order of the fields")
+    assert summaries >= 10
+    assert not problems, _report(problems)
+
+
+LANDMARKS = {"nav": "navigation", "aside": "complementary"}
+
+
+def _landmark(element: Element) -> str | None:
+    role = element.attrs.get("role")
+    if role in ("navigation", "search", "region", "complementary", "form"):
+        return role
+    if element.tag == "section" and (
+        "aria-label" in element.attrs or "aria-labelledby" in element.attrs
+    ):
+        return "region"
+    return LANDMARKS.get(element.tag)
+
+
+def _name(element: Element, tree: Element) -> str:
+    if element.attrs.get("aria-label"):
+        return element.attrs["aria-label"] or ""
+    ids = (element.attrs.get("aria-labelledby") or "").split()
+    named = {e.attrs.get("id"): e for e in tree.walk() if e.attrs.get("id") in ids}
+    return " ".join(named[i].text() for i in ids if i in named)
+
+
+def test_landmarks_of_a_kind_on_a_page_have_names_that_tell_them_apart(trees):
+    problems = []
+    for what, tree in trees.items():
+        kinds: dict[str, list[str]] = {}
+        for element in tree.walk():
+            if (kind := _landmark(element)) is not None:
+                kinds.setdefault(kind, []).append(_name(element, tree))
+        for kind, names in kinds.items():
+            if len(names) > 1 and (not all(names) or len(set(names)) < len(names)):
+                problems.append(f"{what}: {kind} landmarks named {names}")
+    assert not problems, _report(problems)
+
+
+def test_no_table_header_is_empty(trees):
+    problems = [
+        f"{what}: an empty header in a table"
+        for what, tree in trees.items()
+        for cell in tree.find("th")
+        if not cell.text()
+    ]
+    assert not problems, _report(problems)
+
+
+def test_a_folded_callout_says_which_profession_it_is_for(trees):
+    problems, callouts = [], 0
+    for what, tree in trees.items():
+        for callout in tree.find("details", "callout"):
+            callouts += 1
+            (summary,) = callout.find("summary")
+            code = callout.attrs.get("data-profession") or ""
+            whom = f"for {BY_CODE[code].plural}" if code in BY_CODE else code
+            if whom not in summary.text().lower():
+                problems.append(f"{what}: a callout for {code} says {summary.text()!r}")
+    assert callouts >= 50
+    assert not problems, _report(problems)
+
+
+def test_a_module_numbers_its_sections_and_only_its_sections(trees):
+    problems, contents = [], 0
+    for what, tree in trees.items():
+        for toc in tree.find("nav", "toc"):
+            contents += 1
+            (numbered,) = [e for e in toc.find("ol") if e.parent is toc]
+            for item in (c for c in numbered.children if isinstance(c, Element)):
+                link = item.find("a")[0]
+                heading = next(
+                    e for e in tree.walk() if e.attrs.get("id") == link.attrs["href"][1:]
+                )
+                if heading.tag != "h2":
+                    problems.append(f"{what}: {heading.tag} {heading.text()!r} is numbered")
+    assert contents >= 5
+    assert not problems, _report(problems)
+
+
+def test_no_score_is_shown_below_nothing(pages):
+    problems = [
+        f"{what}: {found.group(0)!r}"
+        for what, html in pages.items()
+        if (found := re.search(r"(?<![\w&#;-])[-−]\d+(\.\d+)?%", html))
+    ]
+    assert not problems, _report(problems)
+
+
+def test_the_button_enter_presses_in_a_form_never_goes_back(trees):
+    problems, backs = [], 0
+    for what, tree in trees.items():
+        for form in tree.find("form"):
+            buttons = [
+                e
+                for e in form.walk()
+                if (e.tag == "button" and e.attrs.get("type", "submit") == "submit")
+                or (e.tag == "input" and e.attrs.get("type") == "submit")
+            ]
+            backs += any(b.attrs.get("value") == "back" for b in buttons)
+            if buttons and buttons[0].attrs.get("value") == "back":
+                problems.append(f"{what}: Enter would press {buttons[0].text()!r}")
+    assert backs >= 5
+    assert not problems, _report(problems)

@@ -88,20 +88,29 @@ class Callout:
         found = BY_CODE.get(self.profession)
         return found.label if found else self.profession
 
+    @property
+    def for_whom(self) -> Markup:
+        """Whom the folded callout is for, said before an author's own title ("For nurses: ")
+        so that its summary always names the profession; nothing before the default title."""
+        default = default_title(self.profession)
+        if self.title == default:
+            return Markup("")
+        return Markup('<span class="callout__for">{}:</span> ').format(default)
+
     def render(self, *, yours: bool) -> Markup:
         """The callout as a ``<details>`` block: open and labelled when it is the reader's."""
         if yours:
             return Markup(
                 '<details class="callout callout--yours" data-profession="{code}" open>'
                 '<summary class="callout__summary"><strong class="callout__tag">'
-                'Your profession</strong> <span class="callout__title">{title}</span></summary>'
-                '<div class="callout__body">{html}</div></details>\n'
-            ).format(code=self.profession, title=self.title, html=self.html)
+                'Your profession</strong> {whom}<span class="callout__title">{title}</span>'
+                '</summary><div class="callout__body">{html}</div></details>\n'
+            ).format(code=self.profession, whom=self.for_whom, title=self.title, html=self.html)
         return Markup(
             '<details class="callout" data-profession="{code}">'
-            '<summary class="callout__summary"><span class="callout__title">{title}</span>'
+            '<summary class="callout__summary">{whom}<span class="callout__title">{title}</span>'
             '</summary><div class="callout__body">{html}</div></details>\n'
-        ).format(code=self.profession, title=self.title, html=self.html)
+        ).format(code=self.profession, whom=self.for_whom, title=self.title, html=self.html)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,18 @@ def test_readers_own_callout_is_open_and_labelled_your_profession(catalogue):
     assert (
         '<details class="callout callout--yours" data-profession="nursing" open>'
         '<summary class="callout__summary"><strong class="callout__tag">Your profession</strong>'
+        ' <span class="callout__for">For nurses:</span>'
         ' <span class="callout__title">Nurses in the team</span></summary>'
     ) in body
     assert body.count("Your profession") == 1
+
+
+def test_a_callout_with_its_own_title_says_whom_it_is_for_and_the_default_title_once(catalogue):
+    body = catalogue.module("roles-and-values").body_for(None)
+    assert '<span class="callout__for">For nurses:</span>' in body
+    assert (
+        '<summary class="callout__summary"><span class="callout__title">For social workers</span>'
+    ) in body
 
 
 def test_other_professions_callouts_are_collapsed_details(catalogue):
