@@ -64,7 +64,7 @@ def check_content(root: Path) -> None:
         f"{result.counts['glossary terms']} glossary terms",
     ]
     if "quizzes" in result.counts:
-        counts.append(f"{result.counts['quizzes']} quizzes")
+        counts.append(f"{result.counts['quizzes']} scenarios")
     click.echo(f"Content OK: {', '.join(counts)}.")
 
 

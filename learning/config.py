@@ -75,6 +75,9 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_RECORD_YEARS": 6,  # completions and certificates kept after an account closes
     "RETENTION_AUDIT_YEARS": 6,  # entries in the audit trail
     "RETENTION_BACKUP_DAYS": 35,  # backups, deleted after this by the organisation's rota
+    # A content file with a problem is left out and listed for administrators; strict refuses
+    # to start instead (make test and release pipelines set STRICT_CONTENT=1).
+    "STRICT_CONTENT": False,
 }
 
 _BOOLEAN = {"1": True, "true": True, "yes": True, "on": True}
@@ -116,7 +119,7 @@ _INTEGER = (
     "RETENTION_BACKUP_DAYS",
     "ACCESSIBILITY_RESPONSE_DAYS",
 )
-_FLAGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
+_FLAGS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "STRICT_CONTENT")
 
 
 def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:

@@ -173,6 +173,7 @@ MATRIX = [
     ("admin.audit_csv", "GET", "/admin/audit.csv", only(ADMIN)),
     ("admin.outbox_messages", "GET", "/admin/outbox", only(ADMIN)),
     ("admin.outbox_message", "GET", "/admin/outbox/{message}", only(ADMIN)),
+    ("admin.content", "GET", "/admin/content", only(ADMIN)),
     ("employer.audit_trail", "GET", "/employer/audit", only(EMPLOYER)),
 ]
 

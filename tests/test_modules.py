@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from learning import create_app
+from learning import config, create_app
 from learning.content import ContentError
 from learning.extensions import db
-from learning.models import ModuleProgress
+from learning.models import ModuleProgress, Role
+
+from .conftest import FIXTURE_COURSE, PASSWORD
 
 
 def text(response) -> str:
@@ -21,7 +24,7 @@ def text(response) -> str:
 def test_the_catalogue_groups_modules_by_topic(client):
     page = text(client.get("/modules"))
     assert page.index("Roles and responsibilities") < page.index("Hospital discharge</h2>")
-    assert "20 minutes" in page and "0.5 CPD hours" in page
+    assert "2 minutes" in page and "0.5 CPD hours" in page
 
 
 def test_the_catalogue_filters_by_profession(client):
@@ -183,15 +186,56 @@ def test_odd_searches_get_a_helpful_page(client, query):
     assert "Type a word or phrase" in page or "Nothing matched" in page or "result" in page
 
 
-def test_the_app_refuses_to_start_with_broken_content(tmp_path: Path):
-    modules = tmp_path / "modules"
-    modules.mkdir()
-    (modules / "broken.md").write_text("---\ntitle: Broken\nbogus: 1\n---\nBody\n")
+@pytest.fixture
+def broken_course(tmp_path: Path) -> Path:
+    """The fixture course and one more module, whose front matter has a mistake."""
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, root)
+    (root / "modules" / "broken.md").write_text("---\ntitle: Broken\nbogus: 1\n---\nBody\n")
+    return root
+
+
+def test_a_started_site_with_one_broken_file_serves_the_rest_and_lists_the_problem(
+    app, broken_course, make_user, caplog
+):
+    site = create_app({**app.config, "CONTENT_ROOT": broken_course, "STRICT_CONTENT": False})
+    assert "modules/broken.md:3: unknown front matter key" in caplog.text  # logged at start-up
+    client = site.test_client()
+    catalogue = text(client.get("/modules"))
+    assert "Hospital discharge" in catalogue and "Broken" not in catalogue
+    assert client.get("/modules/roles-and-values").status_code == 200
+    assert client.get("/modules/broken").status_code == 404
+
+    admin = make_user(Role.ADMIN)
+    client.post("/sign-in", data={"email": admin.email, "password": PASSWORD})
+    page = text(client.get("/admin/content"))
+    assert "Content (1 left out)" in text(client.get("/admin/"))
+    assert "<h2>modules/broken.md</h2>" in page
+    assert "<code>modules/broken.md:3: unknown front matter key &#34;bogus&#34;" in page.replace(
+        "&quot;", "&#34;"
+    )
+    assert "modules/broken.md:4: the front matter is missing &#34;summary&#34;" in page.replace(
+        "&quot;", "&#34;"
+    )
+
+
+def test_strict_content_refuses_to_start_naming_every_problem(broken_course):
     with pytest.raises(ContentError) as caught:
         create_app(
-            {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "CONTENT_ROOT": tmp_path}
+            {
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "SECRET_KEY": "x",
+                "CONTENT_ROOT": broken_course,
+                "STRICT_CONTENT": True,
+            }
         )
     assert "modules/broken.md:3:" in str(caught.value)
+
+
+def test_strict_content_is_read_from_the_environment(tmp_path: Path):
+    assert config.from_environ({"STRICT_CONTENT": "1"}, tmp_path)["STRICT_CONTENT"] is True
+    assert "STRICT_CONTENT" not in config.from_environ({}, tmp_path)
+    assert config.DEFAULTS["STRICT_CONTENT"] is False
 
 
 def test_reading_a_module_again_after_a_month_records_a_refresher(app, client, make_user, login):

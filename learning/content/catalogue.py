@@ -23,6 +23,8 @@ from learning.professions import BY_CODE, CODES
 from . import render, yamlines
 from .files import (
     SLUG_PATTERN,
+    check_markdown,
+    colon_advice,
     content_files,
     decode_utf8,
     relative_path,
@@ -38,6 +40,16 @@ MODULES_DIR = "modules"
 GLOSSARY_FILE = "glossary.yaml"
 #: Modules with at least this many headings (outside callouts) get a table of contents.
 TOC_MIN_HEADINGS = 4
+#: Reading speed for a module's stated ``minutes``, in words a minute.
+WORDS_A_MINUTE = 200
+#: How far ``minutes`` may be from the reading time before the checker warns: half of the
+#: reading time, and never less than this many minutes (short texts are read at any pace).
+MINUTES_SLACK = 5
+#: The rule as docs/authoring.md and modules/README.md state it, word for word.
+MINUTES_RULE = (
+    "minutes are within half of the reading time at 200 words a minute, or within 5 minutes"
+)
+WORD = re.compile(r"[^\W_][\w'\u2019-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +98,6 @@ OPTIONAL_KEYS = frozenset({"references", "quizzes"})
 MODULE_FIELDS = frozenset({*FRONT_MATTER_KEYS, "for_all_professions"})
 REFERENCE_KEYS = ("title", "author", "publisher", "year", "url")
 COMPLETIONS = ("read", "quiz")
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-CALLOUT_LINE = re.compile(r'!!![ \t]+([A-Za-z0-9_-]+)(?:[ \t]+"([^"]*)")?[ \t]*')
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +259,15 @@ def load_catalogue(
     return catalogue
 
 
+def examine(
+    root: Path, *, quiz_slugs: frozenset[str] | None = None, today: date | None = None
+) -> tuple[Catalogue, list[Problem]]:
+    """Read everything without raising: a catalogue of every module whose front matter could
+    be read (with problems or without: the caller decides what to leave out), the glossary's
+    valid terms, the warnings in ``catalogue.warnings``, and every problem in file order."""
+    return _load(root, quiz_slugs, today, "/modules/", "/glossary")
+
+
 def check(
     root: Path, *, quiz_slugs: frozenset[str] | None = None, today: date | None = None
 ) -> CheckResult:
@@ -290,6 +309,8 @@ class _Draft:
     body: str
     body_line: int
     body_lines: list[str]
+    #: The line of each front matter key.
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 def _load(
@@ -334,10 +355,12 @@ def _load(
     )
     rendered = {d.slug: _render(d, glossary, slugs, module_url, glossary_url) for d in drafts}
     anchors = {slug: {h.id for h in body.headings} for slug, body in rendered.items()}
+    problems += _same_titles(drafts)
     modules = []
     for draft in drafts:
         body = rendered[draft.slug]
         problems += _link_problems(draft, body, anchors)
+        warnings += _reading_time(draft, body)
         # A module whose front matter has problems is still rendered, to check its links.
         if MODULE_FIELDS <= draft.fields.keys():
             modules.append(_module(draft, body))
@@ -441,7 +464,8 @@ def _read_module(
                 )
             )
     version = hashlib.sha256(data).hexdigest()
-    return _Draft(slug, path, version, fields, "".join(body_lines), body_line, body_lines)
+    lines = {key: line for key, line in front.lines.items() if isinstance(key, str)}
+    return _Draft(slug, path, version, fields, "".join(body_lines), body_line, body_lines, lines)
 
 
 def _front_matter(
@@ -472,7 +496,8 @@ def _front_matter(
     def text(value: Any, line: int, key: str) -> str | None:
         if isinstance(value, str) and value.strip():
             return " ".join(value.split())
-        problem(line, f'"{key}" must be some text')
+        advice = colon_advice(value)
+        problem(line, f'"{key}" must be some text' + (f": {advice}" if advice else ""))
         return None
 
     def whole(value: Any, line: int, key: str, example: str, minimum: int) -> int | None:
@@ -559,15 +584,15 @@ def _front_matter(
 
     def quizzes(value: Any, line: int) -> tuple[str, ...] | None:
         if not isinstance(value, yamlines.LineList):
-            problem(line, '"quizzes" must be a list of quiz names, one per line after "- "')
+            problem(line, '"quizzes" must be a list of scenarios, one per line after "- "')
             return None
         ok = True
         for slug, item_line in zip(value, value.lines, strict=True):
             if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug):
-                problem(item_line, f'quiz name "{slug}" must be the quiz file name without .md')
+                problem(item_line, f'"{slug}" must be a file name in quizzes/ without .md')
                 ok = False
             elif quiz_slugs is not None and slug not in quiz_slugs:
-                problem(item_line, unknown("quiz", slug, sorted(quiz_slugs)))
+                problem(item_line, unknown("scenario", slug, sorted(quiz_slugs)))
                 ok = False
         return tuple(value) if ok else None
 
@@ -602,7 +627,7 @@ def _front_matter(
 
     if fields.get("completion") == "quiz" and not front.get("quizzes"):
         problem(
-            front.lines["completion"], '"completion: quiz" needs at least one quiz in "quizzes"'
+            front.lines["completion"], '"completion: quiz" needs at least one scenario in "quizzes"'
         )
     if (
         "reviewed" in fields
@@ -650,58 +675,54 @@ def _reference(item: Any, line: int, problem: Callable[[int, str], None]) -> Ref
 
 
 def _check_body(lines: list[str], first_line: int, problem: Callable[[int, str], None]) -> None:
-    """Check callout lines and code fences, which Markdown would otherwise quietly misread."""
+    """A module has some text; its callouts and code fences are checked as in scenarios."""
     if not "".join(lines).strip():
         problem(max(first_line - 1, 1), "the module has no text after its front matter")
         return
-    fence: tuple[str, int] | None = None
-    for index, line in enumerate(lines):
-        number = first_line + index
-        marker = FENCE.match(line)
-        if fence is not None:
-            if (
-                marker
-                and marker.group(1)[0] == fence[0][0]
-                and len(marker.group(1)) >= len(fence[0])
-            ):
-                fence = None
+    check_markdown(lines, first_line, problem)
+
+
+def _same_titles(drafts: list[_Draft]) -> list[Problem]:
+    """Two modules with one title cannot be told apart in lists: each after the first (in
+    file order) is reported, naming the first."""
+    found: list[Problem] = []
+    first: dict[str, _Draft] = {}
+    for draft in sorted(drafts, key=lambda d: d.path):
+        title = draft.fields.get("title")
+        if not title:
             continue
-        if marker:
-            fence = (marker.group(1), number)
-            continue
-        stripped = line.strip()
-        if not stripped.startswith("!!!"):
-            continue
-        if line[0] in " \t":
-            problem(
-                number,
-                "a callout must start at the very beginning of the line (!!! with no spaces"
-                " before it); callouts cannot go inside lists or other callouts",
+        other = first.setdefault(title.casefold(), draft)
+        if other is not draft:
+            found.append(
+                Problem(
+                    draft.path,
+                    draft.lines.get("title", 1),
+                    f'{other.path} already has the title "{other.fields["title"]}":'
+                    " give each module a title of its own, so learners can tell them apart",
+                )
             )
-            continue
-        match = CALLOUT_LINE.fullmatch(stripped)
-        if match is None:
-            if stripped.count('"') % 2:
-                message = 'the callout title has no closing quote: write !!! nursing "For nurses"'
-            elif stripped == "!!!":
-                message = "a callout needs a profession after !!!, e.g. !!! nursing"
-            else:
-                message = 'could not read this callout line; write it as !!! <profession> "Title"'
-            problem(number, message)
-            continue
-        code = match.group(1)
-        if code not in BY_CODE:
-            problem(number, unknown("profession", code, CODES) + " in callout")
-            continue
-        following = next((other for other in lines[index + 1 :] if other.strip()), "")
-        if not following.startswith(("    ", "\t")):
-            problem(
-                number,
-                f'the callout for "{code}" is empty: indent its text by four spaces on the'
-                " lines under !!!",
-            )
-    if fence is not None:
-        problem(fence[1], f"the code block opened with {fence[0]} is never closed")
+    return found
+
+
+def _reading_time(draft: _Draft, body: render.RenderedBody) -> list[Problem]:
+    """A warning when the stated minutes are far from the time the text takes to read."""
+    minutes = draft.fields.get("minutes")
+    if minutes is None:
+        return []
+    words = len(WORD.findall(body.text))
+    reading = words / WORDS_A_MINUTE
+    if abs(minutes - reading) <= max(MINUTES_SLACK, reading / 2):
+        return []
+    about = max(1, round(reading))
+    return [
+        Problem(
+            draft.path,
+            draft.lines.get("minutes", 1),
+            f'"minutes" is {minutes}, but the text has {words} words, about {about}'
+            f" minute{'s' if about != 1 else ''} at {WORDS_A_MINUTE} words a minute"
+            f" (editorial standard: {MINUTES_RULE})",
+        )
+    ]
 
 
 def _link_problems(

@@ -215,9 +215,14 @@ def parse_glossary(text: str, path: str, version: str = "") -> tuple[Glossary, l
     try:
         data = yamlines.load(text)
     except yamlines.YAMLProblem as error:
-        problem(error.line, f"the glossary is {error.message}")
+        problem(error.line, error.message)
         return Glossary.of((), version), problems
-    if data is None:
+    if data is None or data == []:
+        problem(
+            1,
+            "the glossary has no terms: start each term with '- id:' (docs/authoring.md shows"
+            " one), or delete the file if the modules need no glossary",
+        )
         return Glossary.of((), version), problems
     if not isinstance(data, yamlines.LineList):
         problem(1, "the glossary must be a list of terms, each starting with '- id:'")

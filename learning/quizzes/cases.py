@@ -46,6 +46,11 @@ SCORE_CONDITION = re.compile(r"score[ \t]*(>=|<=|==|=|>|<)[ \t]*([+-]?\d+(?:\.\d
 CHOSE_CONDITION = re.compile(r"(not[ \t]+)?chose[ \t]+([a-z0-9-]+)\.([a-z0-9-]+)")
 #: The settings a step may have under its heading.
 STEP_SETTINGS = ("outcome",)
+#: The editorial standard for cases: the fewest decisions on any path, and the rules' words.
+FEWEST_DECISIONS = 6
+CHOICE_RULE = "every choice has feedback"
+DECISIONS_RULE = f"every path through a case has at least {FEWEST_DECISIONS} decisions"
+ENDINGS_RULE = "a case has at least two endings"
 
 
 class DecisionError(ValueError):
@@ -671,6 +676,37 @@ class Case(Shape):
 
     def label(self, quiz: Quiz) -> str:
         return "Branching case"
+
+    def editorial(self, quiz: Quiz) -> list[tuple[int, str]]:
+        found = [
+            (choice.line, f"this choice has no feedback (editorial standard: {CHOICE_RULE})")
+            for step in quiz.steps
+            for choice in step.choices
+            if not choice.feedback
+        ]
+        # A profession offered choices of its own may find a shorter path than everyone.
+        lenses = sorted({p for s in quiz.steps for c in s.choices for p in c.professions})
+        fewest, lens = min((shape(quiz, lens).shortest, lens or "") for lens in (None, *lenses))
+        first = quiz.first_step.line
+        if fewest < FEWEST_DECISIONS:
+            played = f" played as {BY_CODE[lens].label.lower()}" if lens in BY_CODE else ""
+            found.append(
+                (
+                    first,
+                    f"a path through this case{played} has only {fewest}"
+                    f" decision{'s' if fewest != 1 else ''}"
+                    f" (editorial standard: {DECISIONS_RULE})",
+                )
+            )
+        if len(shape(quiz).endings) < 2:
+            found.append(
+                (
+                    first,
+                    "every path through this case reaches the same ending"
+                    f" (editorial standard: {ENDINGS_RULE})",
+                )
+            )
+        return found
 
     def mark(self, quiz: Quiz, responses: Sequence[tuple[str, Any]], lens: str | None) -> Marked:
         result = grade_path(quiz, responses, lens)

@@ -15,10 +15,13 @@ from __future__ import annotations
 import functools
 import hashlib
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from learning.content.files import (
     SLUG_PATTERN,
+    check_markdown,
+    colon_advice,
     content_files,
     decode_utf8,
     relative_path,
@@ -94,8 +97,28 @@ def check_quizzes(
             problems += found
             if quiz is not None:
                 quizzes.append(quiz)
+    problems += _same_titles(quizzes)
     problems.sort(key=lambda p: (p.path, p.line))
     return QuizCatalogue(tuple(quizzes)), problems
+
+
+def _same_titles(quizzes: list[Quiz]) -> list[Problem]:
+    """Two scenarios with one title cannot be told apart in lists: each after the first (in
+    file order) is reported, naming the first."""
+    found: list[Problem] = []
+    first: dict[str, Quiz] = {}
+    for quiz in quizzes:
+        other = first.setdefault(quiz.title.casefold(), quiz)
+        if other is not quiz:
+            found.append(
+                Problem(
+                    quiz.path,
+                    quiz.front_lines.get("title", 1),
+                    f'{other.path} already has the title "{other.title}": give each scenario a'
+                    " title of its own, so learners can tell them apart",
+                )
+            )
+    return found
 
 
 def load_quizzes(root: Path, *, module_slugs: frozenset[str] | None = None) -> QuizCatalogue:
@@ -173,13 +196,15 @@ class _Reader(Reader):
             self.problem(
                 1,
                 f'the file name "{self.slug}.md" must be lower-case letters, digits and hyphens'
-                " (it becomes the address of the quiz)",
+                " (it becomes the address of the scenario)",
             )
         split = split_front_matter(text, self.problem)
         if split is None:
             return None
         front, close, body_lines, body_line = split
         fields = self.front_matter(front, close)
+        if not check_markdown(body_lines, body_line, self.problem):
+            return None  # after a code block that is never closed, every line reads as code
         shape = fields["shape"]
         intro, blocks = self.blocks(body_lines, body_line, shape)
         fields["intro"] = self.prose(intro, body_line)
@@ -187,7 +212,14 @@ class _Reader(Reader):
         self.check_ids(blocks, shape.noun)
         if self.problems:
             return None
-        return Quiz(slug=self.slug, path=self.path, version=self.version, **fields)
+        lines = {key: line for key, line in front.lines.items() if isinstance(key, str)}
+        return Quiz(
+            slug=self.slug,
+            path=self.path,
+            version=self.version,
+            front_lines=MappingProxyType({**lines, "---": close}),
+            **fields,
+        )
 
     # Front matter -----------------------------------------------------------------------
 
@@ -241,7 +273,8 @@ class _Reader(Reader):
         """``title`` or ``summary``: some text, its spacing tidied."""
         if isinstance(value, str) and value.strip():
             return {key: " ".join(value.split())}
-        self.problem(line, f'"{key}" must be some text')
+        advice = colon_advice(value)
+        self.problem(line, f'"{key}" must be some text' + (f": {advice}" if advice else ""))
         return {}
 
     def topic(self, key: str, value: Any, line: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ hold what was read.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
@@ -298,6 +298,10 @@ class Quiz:
     steps: tuple[Step, ...] = field(default=(), repr=False)
     #: Branching: the id of the first step.
     start: str = ""
+    #: The line of each front matter key in the file, and of its closing ``---``.
+    front_lines: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
+    )
 
     @property
     def label(self) -> str:

@@ -23,6 +23,8 @@ from .shapes import Marked, Shape
 
 #: The settings every kind of question may have under its heading.
 COMMON_SETTINGS = ("type", "points", "scoring")
+#: The editorial rule on feedback, as the docs state it.
+FEEDBACK_RULE = "every answer has feedback: its own, or the question's"
 
 
 def question_settings() -> tuple[str, ...]:
@@ -279,10 +281,28 @@ class Questions(Shape):
     ) -> None:
         fields["questions"] = tuple(read_question(reader, b) for b in blocks)
         if not blocks:
-            reader.problem(close, "the quiz has no questions: start each with a ## heading")
+            reader.problem(close, "the scenario has no questions: start each with a ## heading")
 
     def label(self, quiz: Quiz) -> str:
         return f"{len(quiz.questions)} questions"
+
+    def editorial(self, quiz: Quiz) -> list[tuple[int, str]]:
+        found = []
+        for question in quiz.questions:
+            if not question.scored or question.feedback:
+                continue
+            bare = [a.text for a in (*question.options, *question.items) if not a.feedback]
+            if bare:
+                named = _listed([f'"{text}"' for text in bare[:3]])
+                more = f" and {len(bare) - 3} more" if len(bare) > 3 else ""
+                found.append(
+                    (
+                        question.line,
+                        f"no feedback for {'the answer' if len(bare) == 1 else 'the answers'}"
+                        f" {named}{more} (editorial standard: {FEEDBACK_RULE})",
+                    )
+                )
+        return found
 
     def mark(self, quiz: Quiz, responses: Sequence[tuple[str, Any]], lens: str | None) -> Marked:
         result = grade(quiz, answers_from_json(quiz, dict(responses)))

@@ -125,7 +125,8 @@ class Reader:
             elif heading and len(heading.group(1)) == 1:
                 self.problem(
                     first + index,
-                    "the page already shows the quiz title: start questions and steps with ##",
+                    "the page already shows the scenario's title: start questions and steps"
+                    " with ##",
                 )
         intro = lines[: starts[0]] if starts else lines
         blocks = []

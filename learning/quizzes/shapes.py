@@ -66,6 +66,12 @@ class Shape(abc.ABC):
     ) -> None:
         """Read every block into ``fields`` (``questions`` or ``steps``) and check the whole."""
 
+    def editorial(self, quiz: Quiz) -> list[tuple[int, str]]:
+        """Where a valid quiz falls short of the editorial standard, as (line, message):
+        warnings for the checker, never problems. docs/authoring.md and modules/README.md
+        state each rule in the words the message ends with."""
+        return []
+
     # Showing ------------------------------------------------------------------------------
 
     @abc.abstractmethod

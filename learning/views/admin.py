@@ -417,3 +417,27 @@ def outbox_message(message_id: int):
         mail_configured=notify.can_send_mail(current_app.config),
         max_attempts=outbox.MAX_ATTEMPTS,
     )
+
+
+# The learning content ---------------------------------------------------------------------
+
+
+@bp.context_processor
+def content_left_out() -> dict[str, int]:
+    """How many content files are left out, for the administrators' menu."""
+    return {"content_left_out": len(curriculum().problems_by_file)}
+
+
+@bp.get("/content")
+def content():
+    """The content files left out of the site, each problem with its file and line, then the
+    reviews overdue and the warnings: all derived from the files when they were loaded."""
+    found = curriculum()
+    today = clock.today()
+    return render_template(
+        "admin/content.html",
+        files=found.problems_by_file,
+        warnings=found.warnings,
+        overdue=[m for m in found.modules.modules if m.review_overdue(today)],
+        strict=current_app.config["STRICT_CONTENT"],
+    )

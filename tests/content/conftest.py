@@ -10,7 +10,7 @@ import pytest
 from learning.content import Catalogue, check, load_catalogue
 
 FIXTURE_COURSE = Path(__file__).parent.parent / "fixtures" / "course"
-QUIZ_SLUGS = frozenset({"safeguarding-basics"})
+QUIZ_SLUGS = frozenset({"safeguarding-basics", "discharge-case"})
 
 #: A valid front matter for modules written by a test. Its lines in the file:
 #: 2 title, 3 summary, 4 order, 5 minutes, 6 cpd_hours, 7 professions, 8 topics, 9 outcomes,
@@ -21,7 +21,7 @@ FRONT = """\
 title: A test module
 summary: Written by a test.
 order: 99
-minutes: 10
+minutes: 2
 cpd_hours: 0.5
 professions: [nursing, social-work]
 topics: [roles]

@@ -101,7 +101,7 @@ def test_catalogue_for_raises_every_problem_when_a_reload_finds_some(
     course, front, add_module, problems
 ):
     catalogue_for(course, debug=True)
-    add_module(course, "broken", front.replace("minutes: 10", "minutes: soon") + "Text.\n")
+    add_module(course, "broken", front.replace("minutes: 2", "minutes: soon") + "Text.\n")
     with pytest.raises(ContentError) as raised:
         catalogue_for(course, debug=True)
     assert [str(p) for p in raised.value.problems] == [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from learning.content import Glossary, Term, load_catalogue
 from learning.content.render import render_body
 
@@ -153,7 +155,7 @@ def test_glossary_mistakes_are_reported_with_lines(course, problems):
 def test_glossary_that_is_not_yaml_names_the_line(course, problems):
     (course / "modules" / "glossary.yaml").write_text("- id: one\n  term: [unclosed\n")
     (found,) = problems(course)
-    assert found.startswith("modules/glossary.yaml:3: the glossary is not valid YAML")
+    assert found.startswith("modules/glossary.yaml:2: the list in [ ] that starts here is not")
 
 
 def test_course_without_a_glossary_loads_with_an_empty_one(course):
@@ -171,3 +173,12 @@ def test_glossary_terms_marked_in_a_new_module(course, front, add_module):
         "homelessness-reduction-act",
         "human-rights-act",
     )
+
+
+@pytest.mark.parametrize("text", ["", "# every term was removed\n", "[]\n"])
+def test_a_glossary_with_no_terms_is_a_problem(course, problems, text):
+    (course / "modules" / "glossary.yaml").write_text(text)
+    assert problems(course) == [
+        "modules/glossary.yaml:1: the glossary has no terms: start each term with '- id:'"
+        " (docs/authoring.md shows one), or delete the file if the modules need no glossary"
+    ]

@@ -14,7 +14,7 @@ def test_fixture_course_loads_with_every_field_typed(catalogue):
     assert catalogue.slugs == ("roles-and-values", "hospital-discharge", "safeguarding-adults")
     discharge = catalogue.module("hospital-discharge")
     assert discharge.title == "Hospital discharge"
-    assert discharge.minutes == 25 and discharge.cpd_hours == 1.0
+    assert discharge.minutes == 3 and discharge.cpd_hours == 1.0
     assert discharge.professions == ("nursing", "social-work", "occupational-therapy", "housing")
     assert discharge.topics == ("discharge", "law")
     assert discharge.outcomes == ("Describe discharge to assess",)
@@ -58,7 +58,7 @@ def test_problem_prints_as_path_line_message():
 def test_missing_required_key_is_reported_at_the_end_of_the_front_matter(
     course, front, add_module, problems
 ):
-    add_module(course, "test-module", front.replace("minutes: 10\n", "") + "Text.\n")
+    add_module(course, "test-module", front.replace("minutes: 2\n", "") + "Text.\n")
     assert problems(course) == ['modules/test-module.md:13: the front matter is missing "minutes"']
 
 
@@ -74,7 +74,7 @@ def test_unknown_key_names_its_line_and_suggests_the_right_one(course, front, ad
 @pytest.mark.parametrize(
     ("good", "bad", "line", "message"),
     [
-        ("minutes: 10", "minutes: twenty", 5, '"minutes" must be a whole number'),
+        ("minutes: 2", "minutes: twenty", 5, '"minutes" must be a whole number'),
         ("order: 99", "order: 1.5", 4, '"order" must be a whole number'),
         ("cpd_hours: 0.5", "cpd_hours: yes", 6, '"cpd_hours" must be a number of hours'),
         ("title: A test module", "title: [a, b]", 2, '"title" must be some text'),
@@ -140,13 +140,13 @@ def test_unknown_quiz_is_an_error_only_when_quizzes_are_known(
     add_module(course, "test-module", front + "Text.\n")
     assert problems(course) == []
     (found,) = problems(course, quiz_slugs=quiz_slugs)
-    assert found.startswith('modules/test-module.md:12: unknown quiz "no-such-quiz"')
+    assert found.startswith('modules/test-module.md:12: unknown scenario "no-such-quiz"')
 
 
 def test_completion_by_quiz_needs_a_quiz(course, front, add_module, problems):
     add_module(course, "test-module", front.replace("completion: read", "completion: quiz") + "T\n")
     assert problems(course) == [
-        'modules/test-module.md:11: "completion: quiz" needs at least one quiz in "quizzes"'
+        'modules/test-module.md:11: "completion: quiz" needs at least one scenario in "quizzes"'
     ]
 
 
@@ -161,8 +161,10 @@ def test_a_key_written_twice_is_reported_at_the_second(course, front, add_module
 
 def test_broken_yaml_names_the_line(course, front, add_module, problems):
     add_module(course, "test-module", front.replace("topics: [roles]", "topics: [roles") + "T\n")
-    (found,) = problems(course)
-    assert found.startswith("modules/test-module.md:9: the front matter is not valid YAML")
+    assert problems(course) == [
+        "modules/test-module.md:8: the list in [ ] that starts here is not closed: end it with ]"
+        " on the same line, and put any item that contains a comma or a colon in quotes"
+    ]
 
 
 def test_file_without_front_matter_is_reported_at_line_one(course, add_module, problems):
@@ -195,11 +197,12 @@ def test_file_name_must_be_a_slug(course, front, add_module, problems):
 def test_every_problem_in_every_file_is_reported_at_once(
     course, front, body_line, add_module, problems
 ):
-    add_module(course, "first", front.replace("minutes: 10", "minutes: 0") + "Text.\n")
+    add_module(course, "first", front.replace("minutes: 2", "minutes: 0") + "Text.\n")
     add_module(
         course,
         "second",
-        front.replace("topics: [roles]", "topics: [rolls]") + "!!! nurse\n    Hi.\n",
+        front.replace("topics: [roles]", "topics: [rolls]").replace("A test", "Another")
+        + "!!! nurse\n    Hi.\n",
     )
     with pytest.raises(ContentError) as raised:
         load_catalogue(course)
@@ -226,3 +229,116 @@ def test_check_counts_modules_and_glossary_terms(course):
 
 def test_a_course_without_a_modules_folder_is_a_problem(tmp_path, problems):
     assert problems(tmp_path) == ["modules:1: there is no modules folder"]
+
+
+# Gaps found by writing modules from the docs alone (issue #14) -----------------------------
+
+
+def test_windows_line_endings_read_exactly_as_unix_ones(course, front, add_module, problems):
+    body = '## Who does what\n\n!!! nursing "On the ward"\n    You plan.\n\nDone.\n'
+    add_module(course, "unix", front + body)
+    add_module(course, "windows", (front + body).replace("A test", "Another").replace("\n", "\r\n"))
+    assert problems(course) == []
+    catalogue = load_catalogue(course)
+    unix, windows = catalogue.module("unix"), catalogue.module("windows")
+    assert [h.id for h in windows.headings] == ["who-does-what"]
+    assert windows.callouts[0].title == "On the ward"
+    assert windows.body_for("nursing") == unix.body_for("nursing")
+
+
+def test_two_modules_with_one_title_are_reported_at_the_second(course, front, add_module):
+    add_module(course, "twin", front.replace("A test module", "Roles  and VALUES") + "Text.\n")
+    assert [str(p) for p in check(course).problems] == [
+        'modules/twin.md:2: modules/roles-and-values.md already has the title "Roles and'
+        ' values": give each module a title of its own, so learners can tell them apart'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "line", "message"),
+    [
+        (
+            "title: A test module",
+            "title: Discharge: who does what",
+            2,
+            'put the title in quotes, as it contains a colon: title: "Discharge: who does what"',
+        ),
+        (
+            "summary: Written by a test.",
+            "summary: Written by a test: the second.",
+            3,
+            "put the summary in quotes, as it contains a colon:"
+            ' summary: "Written by a test: the second."',
+        ),
+        (
+            "  - Do one thing",
+            "  - Explain: the law",
+            10,
+            '"each outcome" must be some text: put it in quotes, as it contains a colon:'
+            ' - "Explain: the law"',
+        ),
+        (
+            "title: A test module",
+            "title: @home",
+            2,
+            'put the title in quotes, as a value cannot start with @: title: "@home"',
+        ),
+        (
+            "title: A test module",
+            "title: 'It's here'",
+            2,
+            "nothing may follow the closing quotation mark: put the whole value inside the"
+            ' quotes (use double quotes, "...", if the value has an apostrophe in it)',
+        ),
+        (
+            "summary: Written by a test.",
+            '\tsummary: "Written by a test."',
+            3,
+            "there is a tab here: use spaces, not tabs, in the front matter and glossary",
+        ),
+        (
+            "summary: Written by a test.",
+            'summary: "Written by a test.',
+            3,
+            "the quotation mark that opens this value is never closed",
+        ),
+        (
+            "summary: Written by a test.",
+            "summary",
+            3,
+            "this line should be a setting, name: value",
+        ),
+        (
+            "  - Do one thing",
+            "  - Do one thing\n - Do another",
+            11,
+            "this line is not lined up with the lines above it",
+        ),
+    ],
+)
+def test_front_matter_yaml_mistakes_are_explained_in_authors_words(
+    course, front, add_module, problems, before, after, line, message
+):
+    add_module(course, "test-module", front.replace(before, after) + "Text.\n")
+    found = [p for p in problems(course) if "front matter is missing" not in p]
+    assert found and found[0].startswith(f"modules/test-module.md:{line}: {message}"), found
+    assert "YAML" not in found[0] and "mapping values" not in found[0]
+
+
+def test_stated_minutes_far_from_the_reading_time_are_a_warning(course, front, add_module):
+    words = " ".join(["word"] * 2000)  # 10 minutes at 200 words a minute
+    add_module(course, "test-module", front.replace("minutes: 2", "minutes: 25") + words + "\n")
+    result = check(course)
+    assert result.problems == []
+    assert [str(w) for w in result.warnings if "test-module" in w.path] == [
+        'modules/test-module.md:5: "minutes" is 25, but the text has 2000 words, about 10'
+        " minutes at 200 words a minute (editorial standard: minutes are within half of the"
+        " reading time at 200 words a minute, or within 5 minutes)"
+    ]
+    for minutes in (5, 15):  # within half of 10 minutes either way
+        add_module(
+            course, "test-module", front.replace("minutes: 2", f"minutes: {minutes}") + words
+        )
+        assert not [w for w in check(course).warnings if "test-module" in w.path]
+    add_module(course, "test-module", front.replace("minutes: 2", "minutes: 4") + "Short.\n")
+    assert not [w for w in check(course).warnings if "test-module" in w.path]  # within 5

@@ -255,3 +255,56 @@ def test_best_path_and_shape_agree_with_brute_force(quizzes, profession):
     assert shape.longest == max(len(p) for p, _, _ in paths)
     assert shape.endings == {ending for _, ending, _ in paths}
     assert grading.best_path(case, profession).score == max(score for _, _, score in paths)
+
+
+# What the learner is shown of an ending, and the editorial standard (issue #14) --------------
+
+
+def test_the_text_of_the_ending_reached_is_shown_on_the_review(client, make_user, login):
+    login(make_user(profession="nursing"))
+    started = client.post("/quizzes/discharge-case/start")
+    attempt = started.location
+    for field, choice in (
+        ("step-admission", "plan-now"),
+        ("step-home-visit", "visit"),
+        ("step-discharge-meeting", "package"),
+    ):
+        client.post(attempt, data={field: choice})
+    page = client.get(f"{attempt}/review").get_data(as_text=True)
+    ending = page.split('class="panel outcome"')[1].split("</div>")[0]
+    assert "Mrs Khan is home, safe and well supported." in ending
+    assert "Her daughter visits on Sundays, and the carers come twice a day." in ending
+
+
+def test_a_case_below_the_editorial_standard_is_warned_about_not_refused(case_front, parse):
+    case = parse(case_front + CASE)
+    assert case.shape.editorial(case) == [
+        (11, "this choice has no feedback (editorial standard: every choice has feedback)"),
+        (12, "this choice has no feedback (editorial standard: every choice has feedback)"),
+        (14, "this choice has no feedback (editorial standard: every choice has feedback)"),
+        (16, "this choice has no feedback (editorial standard: every choice has feedback)"),
+        (
+            10,
+            "a path through this case has only 2 decisions (editorial standard: every path"
+            " through a case has at least 6 decisions)",
+        ),
+        (
+            10,
+            "every path through this case reaches the same ending (editorial standard: a case"
+            " has at least two endings)",
+        ),
+    ]
+
+
+def test_a_profession_with_a_shorter_path_of_its_own_is_named(case_front, parse):
+    longer = CASE.replace(
+        "- Go right -> right (2 points) {#go-right}\n",
+        "- Go right -> right (2 points) {#go-right}\n- Leave -> end {#leave}\n"
+        "  Only for: housing\n",
+    )
+    case = parse(case_front + longer)
+    assert (
+        10,
+        "a path through this case played as housing has only 1 decision (editorial standard:"
+        " every path through a case has at least 6 decisions)",
+    ) in case.shape.editorial(case)

@@ -281,3 +281,18 @@ def test_any_valid_answer_survives_json(quizzes, data):
     value = data.draw(answer)
     restored = answer_from_json(question, json.loads(json.dumps(answer_to_json(value))))
     assert restored == value
+
+
+def test_a_question_without_feedback_for_every_answer_is_warned_about(front, parse):
+    quiz = parse(
+        front + "## Q {#q}\n- [x] Council\n  > Yes.\n- [ ] Police\n- [ ] GP\n\n"
+        "## R {#r}\n- [x] Council\n- [ ] Police\n\n> Whole-question feedback covers both.\n\n"
+        "## S {#s}\nType: reflection\n"
+    )
+    assert quiz.shape.editorial(quiz) == [
+        (
+            9,
+            'no feedback for the answers "Police" and "GP" (editorial standard: every answer'
+            " has feedback: its own, or the question's)",
+        )
+    ]

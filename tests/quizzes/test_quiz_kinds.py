@@ -83,7 +83,16 @@ def test_a_learner_takes_and_reviews_a_quiz_with_a_kind_from_the_test_folder(
 ):
     root = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, root)
-    (root / "quizzes" / "fever.md").write_text(QUIZ, encoding="utf-8")
+    # A scenario and the module it goes with name each other.
+    (root / "quizzes" / "fever.md").write_text(
+        QUIZ.replace("topic:", "modules: [safeguarding-adults]\ntopic:"), encoding="utf-8"
+    )
+    module = root / "modules" / "safeguarding-adults.md"
+    module.write_text(
+        module.read_text().replace(
+            "  - safeguarding-basics\n", "  - safeguarding-basics\n  - fever\n"
+        )
+    )
     site = create_app({**app.config, "CONTENT_ROOT": root})
     site.jinja_env.loader = ChoiceLoader([FileSystemLoader(TEMPLATES), site.jinja_env.loader])
     user = make_user()

@@ -202,7 +202,7 @@ def test_modules_are_only_checked_when_the_modules_are_known(front, problems):
 def test_a_bad_file_name_and_a_missing_front_matter_are_reported(problems):
     assert problems("## Q\n", slug="Bad_Name") == [
         'quizzes/Bad_Name.md:1: the file name "Bad_Name.md" must be lower-case letters, digits'
-        " and hyphens (it becomes the address of the quiz)",
+        " and hyphens (it becomes the address of the scenario)",
         "quizzes/Bad_Name.md:1: the file must start with front matter: a line of three dashes"
         " (---)",
     ]
@@ -246,8 +246,8 @@ def test_a_bad_file_name_and_a_missing_front_matter_are_reported(problems):
         ("## Q {#Bad}\n- [x] A\n- [ ] B\n", 9, 'the id "Bad" must be lower-case'),
         ("## Q {#q}\n- [x] A\n- [ ] A\n", 11, 'two answers of this question have the id "a"'),
         ("## Q {#q}\n- [x] A\n- [ ] B\n## R {#q}\n- [x] A\n- [ ] B\n", 12, "two questions"),
-        ("# Q\n## R {#r}\n- [x] A\n- [ ] B\n", 9, "the page already shows the quiz title"),
-        ("Just an introduction.\n", 8, "the quiz has no questions"),
+        ("# Q\n## R {#r}\n- [x] A\n- [ ] B\n", 9, "the page already shows the scenario's title"),
+        ("Just an introduction.\n", 8, "the scenario has no questions"),
         ("## Q {#q}\n[x](/modules/gone)\n\n- [x] A\n- [ ] B\n", 10, 'link to "/modules/gone"'),
     ],
 )
@@ -313,7 +313,7 @@ def test_the_app_level_catalogue_is_loaded_once_per_file_version(course, front, 
 
 def test_every_example_in_the_authors_guide_loads(parse, front):
     guide = (Path(__file__).parents[2] / "docs" / "authoring.md").read_text()
-    section = guide[guide.index("## Quizzes and scenarios") :]
+    section = guide[guide.index("## Scenarios") :]
     (case,) = re.findall(r"````markdown\n(.*?)````", section, re.S)
     assert len(parse(case, slug="mrs-khan").steps) == 6
     questions = [b for b in re.findall(r"```markdown\n(.*?)```", section, re.S) if b[:3] == "## "]
@@ -327,3 +327,77 @@ def test_every_example_in_the_authors_guide_loads(parse, front):
         "short-text",
         "reflection",
     }
+
+
+# Gaps found by writing scenarios from the docs alone (issue #14) ---------------------------
+
+
+def test_windows_line_endings_read_exactly_as_unix_ones(front):
+    text = front + "Intro.\n\n" + SINGLE + "\n> Whole-question feedback.\n"
+    unix, _ = read_quiz(text.encode(), "quizzes/test-quiz.md")
+    for ending in ("\r\n", "\r"):
+        quiz, problems = read_quiz(text.replace("\n", ending).encode(), "quizzes/test-quiz.md")
+        assert problems == []
+        (question,) = quiz.questions
+        assert (question.id, question.title) == ("who-leads", "Who leads?")
+        assert "{#" not in question.title_html
+        assert [o.id for o in question.options] == [o.id for o in unix.questions[0].options]
+        assert quiz.version != unix.version  # the bytes differ, so the version does
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ("!!! nurses\n    Hi.\n\n" + SINGLE, 9, 'unknown profession "nurses" (did you mean'),
+        ('## Q {#q}\n!!! nursing "Nurses\n    Hi.\n\n- [x] A\n- [ ] B\n', 10, "the callout title"),
+        ("## Q {#q}\n!!! social-work\nNot indented.\n\n- [x] A\n- [ ] B\n", 10, "the callout for"),
+    ],
+)
+def test_a_callout_in_a_quiz_is_checked_as_in_a_module(front, problems, body, line, message):
+    found = problems(front + body)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"quizzes/test-quiz.md:{line}: {message}"), found
+
+
+def test_a_callout_for_an_unknown_profession_in_a_case_step_is_reported(case_front, problems):
+    case = (
+        "## Start {#start}\n!!! occupational-therapist\n    You visit.\n\n"
+        "- Go -> end\n  > Yes.\n\n## End {#end}\nOutcome: Done.\n"
+    )
+    assert problems(case_front + case) == [
+        'quizzes/test-quiz.md:11: unknown profession "occupational-therapist"'
+        ' (did you mean "occupational-therapy"?) in callout'
+    ]
+
+
+@pytest.mark.parametrize("fence", ["```", "~~~~"])
+def test_a_code_block_never_closed_is_the_one_problem_reported(front, case_front, problems, fence):
+    quiz = f"## Q1 {{#q1}}\n{fence}\ncode\n- [ ] a\n- [x] b\n\n## Q2 {{#q2}}\n- [ ] a\n- [x] b\n"
+    assert problems(front + quiz) == [
+        f"quizzes/test-quiz.md:10: the code block opened with {fence} is never closed"
+    ]
+    case = f"## Start {{#start}}\n{fence}\n- go -> end\n\n## End {{#end}}\nOutcome: done\n"
+    assert problems(case_front + case) == [
+        f"quizzes/test-quiz.md:11: the code block opened with {fence} is never closed"
+    ]
+
+
+def test_a_colon_in_the_title_asks_for_quotes_in_plain_words(front, problems):
+    text = front.replace("title: A test quiz", "title: Discharge: who does what") + SINGLE
+    assert problems(text) == [
+        "quizzes/test-quiz.md:2: put the title in quotes, as it contains a colon:"
+        ' title: "Discharge: who does what"'
+    ]
+    assert problems(text.replace("Discharge: who does what", '"Discharge: who does what"')) == []
+
+
+def test_two_scenarios_with_one_title_are_reported_at_the_second(course, front):
+    (course / "quizzes" / "twin.md").write_text(
+        front.replace("A test quiz", "Safeguarding  BASICS") + SINGLE
+    )
+    problems = [str(p) for p in check(course).problems]
+    assert (
+        'quizzes/twin.md:2: quizzes/safeguarding-basics.md already has the title "Safeguarding'
+        ' basics": give each scenario a title of its own, so learners can tell them apart'
+    ) in problems
+    assert not [p for p in problems if p.startswith("quizzes/safeguarding-basics.md")]
