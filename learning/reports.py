@@ -301,7 +301,9 @@ def _status(kind, on, started, score, passed) -> Status:
         return Status(Cell.COMPLETED, on) if on else Status(Cell.IN_PROGRESS)
     if on is None:
         return Status(Cell.IN_PROGRESS)
-    return Status(Cell.PASSED if passed else Cell.NOT_PASSED, on, score)
+    # From 0 to 100, as the marking counts it: a case's points can fall below nothing.
+    share = None if score is None else min(100.0, max(0.0, score))
+    return Status(Cell.PASSED if passed else Cell.NOT_PASSED, on, share)
 
 
 def every_row(

@@ -243,10 +243,13 @@ def _pages(app: Flask) -> Iterator[tuple[str, str]]:
             # Pages that send an anonymous person to sign in are one sign-in page.
             asked = response.request
             where = asked.path if response.history else asked.full_path.removesuffix("?")
-            if (html := _html(response)) is None or (audience, where) in seen:
+            if (audience, where) in seen:
                 continue
             seen.add((audience, where))
-            yield f"{audience} GET {where} ({response.status_code})", html
+            if response.mimetype == "text/csv" and response.status_code == 200:
+                yield f"{audience} CSV {where}", response.get_data(as_text=True)
+            if (html := _html(response)) is not None:
+                yield f"{audience} GET {where} ({response.status_code})", html
         for template, data in FORMS_WITH_ERRORS.get(audience, ()):
             path = template.format(**ids)
             response = client.post(path, data=data)
@@ -345,9 +348,9 @@ def parse(html: str) -> Element:
 
 
 @pytest.fixture(scope="module")
-def pages(app) -> dict[str, str]:
-    """Every page, by what it is, from the app on the real course with the demo data, as
-    ``make run`` shows it. (The tables are emptied after the first test, as after any.)"""
+def walk(app) -> dict[str, str]:
+    """Every page and download, by what it is, from the app on the real course with the demo
+    data, as ``make run`` shows it. (The tables are emptied after the first test, as after any.)"""
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(app.config, "CONTENT_ROOT", PROJECT_ROOT)
         patch.setitem(app.extensions, "curriculum", curricula.load(PROJECT_ROOT))
@@ -355,8 +358,20 @@ def pages(app) -> dict[str, str]:
         with app.app_context():
             demo.load(app.config["DEMO_PASSWORD"], curricula.curriculum())
             db.session.commit()
-        found = dict(_pages(app))
+        return dict(_pages(app))
+
+
+@pytest.fixture(scope="module")
+def pages(walk) -> dict[str, str]:
+    found = {what: body for what, body in walk.items() if " CSV " not in what}
     assert len(found) > 150
+    return found
+
+
+@pytest.fixture(scope="module")
+def downloads(walk) -> dict[str, str]:
+    found = {what: body for what, body in walk.items() if " CSV " in what}
+    assert len(found) >= 4
     return found
 
 
@@ -515,11 +530,11 @@ def test_a_module_numbers_its_sections_and_only_its_sections(trees):
     assert not problems, _report(problems)
 
 
-def test_no_score_is_shown_below_nothing(pages):
+def test_no_score_is_shown_below_nothing(pages, downloads):
     problems = [
         f"{what}: {found.group(0)!r}"
-        for what, html in pages.items()
-        if (found := re.search(r"(?<![\w&#;-])[-−]\d+(\.\d+)?%", html))
+        for what, text in {**pages, **downloads}.items()
+        if (found := re.search(r"(?<![\w&#;-])[-−]\d+(\.\d+)?%", text))
     ]
     assert not problems, _report(problems)
 
