@@ -38,6 +38,11 @@ CODE_LENGTH = 10  # 32**10: 50 bits, and joining is rate-limited
 INVITATION_MAX_AGE = 14 * 24 * 3600
 
 
+def audit_subject(cohort: Cohort) -> str:
+    """How the audit trail names a cohort (its id stays true after a rename)."""
+    return f"Cohort {cohort.id}: {cohort.name}"
+
+
 def visible_to(user: User) -> sa.Select[tuple[Cohort]]:
     """The cohorts a person may manage: all for an admin, else those they own or co-train."""
     statement = sa.select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.id.desc())

@@ -672,7 +672,7 @@ def _load_privacy(content: Curriculum) -> int:
                 AuditAction.LEARNERS_UPLOADED,
                 actor=trainer,
                 address="192.0.2.40",
-                subject=f"Cohort {cohort.id}: {cohort.name}",
+                subject=cohorts.audit_subject(cohort),
                 details={
                     "cohort": cohort.id,
                     "rows": len(rows),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
@@ -221,11 +223,6 @@ def _invitation_or_404(cohort_id: int) -> CohortMember:
     return invitation
 
 
-def _about(cohort: Cohort) -> str:
-    """How the audit trail names a cohort."""
-    return f"Cohort {cohort.id}: {cohort.name}"
-
-
 @bp.get("/cohorts/<int:cohort_id>/invitation")
 @login_required
 def invitation(cohort_id: int):
@@ -235,22 +232,29 @@ def invitation(cohort_id: int):
     )
 
 
-@bp.post("/cohorts/<int:cohort_id>/invitation/accept")
-@login_required
-def accept_invitation(cohort_id: int):
-    """Accept a place in a cohort: a member from now on."""
+def _answer(cohort_id: int, answer: Callable[[CohortMember], None], action: AuditAction) -> Cohort:
+    """Record the learner's answer to an invitation of theirs, and in the trail that they gave
+    it; returns the cohort."""
     invitation = _invitation_or_404(cohort_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    cohorts.accept(invitation)
+    answer(invitation)
     cohort = invitation.cohort
     audited(
-        AuditAction.INVITATION_ACCEPTED,
-        subject=_about(cohort),
+        action,
+        subject=cohorts.audit_subject(cohort),
         organisation=current_user.staff_organisation,
         details={"cohort": cohort.id},
     )
     db.session.commit()
+    return cohort
+
+
+@bp.post("/cohorts/<int:cohort_id>/invitation/accept")
+@login_required
+def accept_invitation(cohort_id: int):
+    """Accept a place in a cohort: a member from now on."""
+    cohort = _answer(cohort_id, cohorts.accept, AuditAction.INVITATION_ACCEPTED)
     flash(f"You have joined “{cohort.name}”.", "success")
     return redirect(url_for("learner.my_cohort", cohort_id=cohort.id))
 
@@ -259,18 +263,7 @@ def accept_invitation(cohort_id: int):
 @login_required
 def decline_invitation(cohort_id: int):
     """Say no to a place in a cohort; its trainers see that you declined, nothing more."""
-    invitation = _invitation_or_404(cohort_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    cohorts.decline(invitation)
-    cohort = invitation.cohort
-    audited(
-        AuditAction.INVITATION_DECLINED,
-        subject=_about(cohort),
-        organisation=current_user.staff_organisation,
-        details={"cohort": cohort.id},
-    )
-    db.session.commit()
+    cohort = _answer(cohort_id, cohorts.decline, AuditAction.INVITATION_DECLINED)
     flash(f"You have declined the invitation to “{cohort.name}”.", "success")
     return redirect(url_for("learner.my_cohorts"))
 

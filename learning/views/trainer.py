@@ -45,11 +45,6 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
     return cohort
 
 
-def _about(cohort: Cohort) -> str:
-    """How the audit trail names a cohort."""
-    return f"Cohort {cohort.id}: {cohort.name}"
-
-
 @bp.get("/")
 def dashboard():
     """The trainer's cohorts, and the learners on the platform to draw on."""
@@ -108,7 +103,11 @@ def new_cohort():
         status = 422 if form.errors else 200
         return render_template("trainer/cohort_form.html", form=form, cohort=None), status
     cohort = cohorts.create(current_user, _details(form))
-    audited(AuditAction.COHORT_CREATED, subject=_about(cohort), details={"cohort": cohort.id})
+    audited(
+        AuditAction.COHORT_CREATED,
+        subject=cohorts.audit_subject(cohort),
+        details={"cohort": cohort.id},
+    )
     db.session.commit()
     flash(f"“{cohort.name}” has been created. Now add its programme and learners.", "success")
     return redirect(url_for("trainer.cohort", cohort_id=cohort.id))
@@ -123,7 +122,11 @@ def edit_cohort(cohort_id: int):
         status = 422 if form.errors else 200
         return render_template("trainer/cohort_form.html", form=form, cohort=cohort), status
     cohorts.update(cohort, _details(form))
-    audited(AuditAction.COHORT_EDITED, subject=_about(cohort), details={"cohort": cohort.id})
+    audited(
+        AuditAction.COHORT_EDITED,
+        subject=cohorts.audit_subject(cohort),
+        details={"cohort": cohort.id},
+    )
     db.session.commit()
     flash("The cohort has been saved.", "success")
     return redirect(url_for("trainer.cohort", cohort_id=cohort.id))
@@ -174,7 +177,7 @@ def programme(cohort_id: int):
             cohorts.add_item(cohort, ref.kind, ref.slug, form.due_on.data)
             audited(
                 AuditAction.PROGRAMME_CHANGED,
-                subject=_about(cohort),
+                subject=cohorts.audit_subject(cohort),
                 details={"cohort": cohort.id, "added": str(ref)},
             )
             db.session.commit()
@@ -206,7 +209,7 @@ def change_item(cohort_id: int, item_id: int, change: str):
     if done:
         audited(
             AuditAction.PROGRAMME_CHANGED,
-            subject=_about(cohort),
+            subject=cohorts.audit_subject(cohort),
             details={"cohort": cohort.id, "item": item_id, "change": change},
         )
     db.session.commit()
@@ -271,7 +274,7 @@ def add_learners(cohort_id: int):
         )
     audited(
         AuditAction.LEARNERS_INVITED,
-        subject=_about(cohort),
+        subject=cohorts.audit_subject(cohort),
         details={
             "cohort": cohort.id,
             "learners": sorted(u.id for u in picked),
@@ -353,7 +356,7 @@ def upload(cohort_id: int):
         notify.send_claims(result.created, listed_by=current_user)
     audited(
         AuditAction.LEARNERS_UPLOADED,
-        subject=_about(cohort),
+        subject=cohorts.audit_subject(cohort),
         details={
             "cohort": cohort.id,
             "rows": len(sheet.rows),
@@ -395,7 +398,7 @@ def make_join_code(cohort_id: int):
         cohorts.create_join_code(cohort, clock.end_of(form.expires_on.data))
         audited(
             AuditAction.JOIN_CODE_MADE,
-            subject=_about(cohort),
+            subject=cohorts.audit_subject(cohort),
             details={"cohort": cohort.id, "last_day": form.expires_on.data.isoformat()},
         )
         db.session.commit()
@@ -410,7 +413,11 @@ def revoke_join_code(cohort_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     cohorts.revoke_join_code(cohort)
-    audited(AuditAction.JOIN_CODE_REVOKED, subject=_about(cohort), details={"cohort": cohort.id})
+    audited(
+        AuditAction.JOIN_CODE_REVOKED,
+        subject=cohorts.audit_subject(cohort),
+        details={"cohort": cohort.id},
+    )
     db.session.commit()
     flash("The join code no longer works.", "success")
     return redirect(url_for("trainer.learners", cohort_id=cohort.id) + "#join-code")
@@ -463,7 +470,7 @@ def progress_csv(cohort_id: int):
     name = f"cohort-{cohort.id}-progress.csv"
     audited(
         AuditAction.REPORT_DOWNLOADED,
-        subject=f"Progress of {_about(cohort)} (CSV)",
+        subject=f"Progress of {cohorts.audit_subject(cohort)} (CSV)",
         details={"report": "cohort progress", "cohort": cohort.id, "rows": total(members)} | chosen,
     )
     db.session.commit()
@@ -535,7 +542,7 @@ def allocate(cohort_id: int):
         return redirect(url_for("trainer.groups", cohort_id=cohort.id))
     audited(
         AuditAction.GROUPS_FORMED,
-        subject=_about(cohort),
+        subject=cohorts.audit_subject(cohort),
         details={"cohort": cohort.id, "groups": made, "seed": form.seed.data},
     )
     db.session.commit()
@@ -558,7 +565,7 @@ def move_learner(cohort_id: int):
         abort(404)
     audited(
         AuditAction.GROUPS_CHANGED,
-        subject=_about(cohort),
+        subject=cohorts.audit_subject(cohort),
         details={"cohort": cohort.id, "learner": user_id, "group": group_id or "none"},
     )
     db.session.commit()
@@ -576,7 +583,7 @@ def lock_group(cohort_id: int, group_id: int, change: str):
         abort(404)
     audited(
         AuditAction.GROUPS_CHANGED,
-        subject=_about(cohort),
+        subject=cohorts.audit_subject(cohort),
         details={"cohort": cohort.id, "group": group_id, "change": change},
     )
     db.session.commit()
