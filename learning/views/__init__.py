@@ -37,6 +37,18 @@ def number(value: str) -> int:
     return result
 
 
+def paged(statement: sa.Select):
+    """The page of ``statement``'s rows the address asks for (``?page=``), the site's page size
+    at a time; a page number out of range is an empty page, not an error."""
+    return db.paginate(
+        statement,
+        page=request.args.get("page", 1, type=number),
+        per_page=current_app.config["PAGE_SIZE"],
+        max_per_page=100,
+        error_out=False,
+    )
+
+
 def refuse_nul() -> None:
     """No page has a use for a NUL byte in its address, and PostgreSQL cannot compare one: 404."""
     if "\x00" in request.path or any("\x00" in v for v in request.args.values()):

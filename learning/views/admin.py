@@ -39,7 +39,7 @@ from ..models import (
     Role,
     User,
 )
-from . import audit_search, audited, number
+from . import audit_search, audited, paged
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_role(Role.ADMIN))
@@ -51,13 +51,7 @@ def users():
     query = request.args.get("q", "").strip()[:200]
     role = request.args.get("role", "")
     role_filter = Role(role) if role in {r.value for r in Role} else None
-    page = db.paginate(
-        accounts.search_users(query, role_filter),
-        page=request.args.get("page", 1, type=number),
-        per_page=current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    page = paged(accounts.search_users(query, role_filter))
     return render_template(
         "admin/users.html", page=page, query=query, role=role_filter.value if role_filter else ""
     )
@@ -285,13 +279,7 @@ def accounts_to_review():
     """Accounts whose owners asked to close them, and accounts unused for the review period
     (the longest unused first, a page at a time)."""
     periods = retention.Periods.from_config(current_app.config)
-    page = db.paginate(
-        retention.inactive(clock.now(), periods.inactive_months),
-        page=request.args.get("page", 1, type=number),
-        per_page=current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    page = paged(retention.inactive(clock.now(), periods.inactive_months))
     return render_template(
         "admin/review.html",
         requests=db.session.execute(erasure.requests()).scalars().all(),
@@ -341,13 +329,7 @@ def close_account(user_id: int):
 def audit_trail():
     """Search and filter the audit trail, newest first, a page at a time."""
     form, filters, kept = audit_search()
-    page = db.paginate(
-        audit.search(filters),
-        page=request.args.get("page", 1, type=number),
-        per_page=current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    page = paged(audit.search(filters))
     return render_template(
         "admin/audit.html", form=form, page=page, rows=audit.rows(page.items), kept=kept
     ), (422 if form.errors else 200)
@@ -379,13 +361,7 @@ def audit_csv():
 @bp.get("/outbox")
 def outbox_messages():
     """Email waiting to be sent (or, with no mail server, passed on by hand), then sent."""
-    page = db.paginate(
-        outbox.listing(),
-        page=request.args.get("page", 1, type=number),
-        per_page=current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    page = paged(outbox.listing())
     return render_template(
         "admin/outbox.html",
         page=page,

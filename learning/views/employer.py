@@ -22,7 +22,7 @@ from ..forms import ActionForm, RequirementForm, options
 from ..items import ItemRef
 from ..models import AuditAction, Membership, RequiredTraining, Role
 from ..professions import BY_CODE, PROFESSIONS, Stage
-from . import audit_search, audited, csv_download, number, total
+from . import audit_search, audited, csv_download, number, paged, total
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 bp.before_request(require_role(Role.EMPLOYER))
@@ -303,13 +303,7 @@ def audit_trail():
     searched and filtered as administrators do."""
     organisation = _organisation()
     form, filters, kept = audit_search()
-    page = db.paginate(
-        audit.search(filters, organisation),
-        page=request.args.get("page", 1, type=number),
-        per_page=current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    page = paged(audit.search(filters, organisation))
     return render_template(
         "employer/audit.html",
         organisation=organisation,

@@ -30,7 +30,7 @@ from ..forms import (
 from ..items import ItemRef
 from ..models import AuditAction, Cohort, Role
 from ..professions import BY_CODE, Stage
-from . import audited, csv_download, number, total
+from . import audited, csv_download, number, paged, total
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 # Admins may open any cohort, to support trainers; ownership is checked per cohort.
@@ -230,13 +230,7 @@ def learners(cohort_id: int):
     organisation_id = request.args.get("organisation", type=number)
     found = None
     if query or profession or organisation_id:
-        found = db.paginate(
-            cohorts.candidates(cohort, query, profession, organisation_id),
-            page=request.args.get("page", 1, type=number),
-            per_page=current_app.config["PAGE_SIZE"],
-            max_per_page=100,
-            error_out=False,
-        )
+        found = paged(cohorts.candidates(cohort, query, profession, organisation_id))
     invited = db.session.execute(cohorts.invited(cohort)).all()
     return render_template(
         "trainer/learners.html",
