@@ -527,6 +527,33 @@ def test_the_audit_csv_is_the_search_made_safe_for_spreadsheets(app, client, log
     assert downloaded.details == {"rows": 1, "action": "organisation-created"}
 
 
+def test_the_audit_csv_read_in_chunks_holds_every_entry_once_in_the_pages_order(
+    app, client, login, world
+):
+    people, _ = world
+    login(people["admin"])
+    with app.app_context():
+        admin = db.session.get(User, people["admin"].id)
+        for n in range(7):
+            with clock.frozen(datetime(2026, 3, 1 + n, 10, tzinfo=UTC)):
+                audit.record(
+                    AuditAction.ORGANISATION_EDITED,
+                    actor=admin,
+                    address="10.0.0.1",
+                    subject=f"Trust {n}",
+                )
+        db.session.commit()
+        search = audit.search(audit.Filters(action=AuditAction.ORGANISATION_EDITED))
+        in_chunks = list(audit.csv_lines(search, chunk=2))
+        on_pages = audit.rows(db.session.execute(search).scalars().all())
+    assert in_chunks[0] == audit.HEADER
+    assert [line[3] for line in in_chunks[1:]] == [row.subject for row in on_pages]
+    assert [line[3] for line in in_chunks[1:]] == [f"Trust {n}" for n in reversed(range(7))]
+    response = client.get("/admin/audit.csv?action=organisation-edited")
+    lines = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert lines == in_chunks
+
+
 def test_the_trail_is_paged(app, client, login, world):
     people, _ = world
     with app.app_context():
