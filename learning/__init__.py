@@ -6,6 +6,7 @@ Nothing here touches the database, so gunicorn can fork safely after it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -16,7 +17,7 @@ from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, Response, current_app, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import clock, curriculum
@@ -66,6 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config_module.from_environ(os.environ, Path(app.instance_path)))
         app.config.update(overrides)
 
+    app.config["CODE_VERSION"] = code_version(PROJECT_ROOT)
+
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
@@ -84,6 +87,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         werkzeug_log.removeFilter(old)  # the app made last (tests make many) holds the routes
     werkzeug_log.addFilter(redactor)
     return app
+
+
+def code_version(root: Path) -> str:
+    """A hash of the code and templates that draw the pages (``learning/**/*.py`` and
+    ``templates/**/*.html``): a new release changes it, and with it every page's ETag, even
+    when the content is the same. About 25 ms, once per app, before the workers fork."""
+    digest = hashlib.sha256()
+    for folder in ("learning", "templates"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".html") and path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def token_prefixes(app: Flask) -> list[str]:
@@ -170,16 +186,34 @@ def _register_security_headers(app: Flask) -> None:
 
         A dozen fixed lines, so no library: Flask-Talisman would add a dependency (and HTTPS
         redirects the README's local run cannot use) for what this does.
-        Every page but the static files may show a person's data (a certificate's name on the
-        public verify page, CSV and PDF exports), so nothing else may be stored by a browser
-        or proxy.
+        Every page may show a person's data (a certificate's name on the public verify page,
+        CSV and PDF exports), so no browser or proxy may store it: ``no-store``. Two
+        exceptions: the static files, and the reading pages a view has made the same for
+        everyone (``Cache-Control: public``, see :mod:`learning.views.modules`), which stay
+        public only if no one is signed in and the response sets no cookie.
         """
         response.headers.update(SECURITY_HEADERS)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers["Strict-Transport-Security"] = HSTS
-        if request.endpoint != "static":
+        if request.endpoint != "static" and not _same_for_everyone(response):
             response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("ETag", None)
         return response
+
+
+def _same_for_everyone(response: Response) -> bool:
+    """Whether a shared cache may keep this response for everyone: a view marked it public,
+    no one is signed in, and neither the session nor the response sets a cookie. The last
+    two are checked here, whatever the view did, because a page someone signed in to, or one
+    whose cookie a cache would hand to the next reader, must never be shared."""
+    from flask_login import current_user
+
+    return (
+        bool(response.cache_control.public)
+        and not current_user.is_authenticated
+        and not session.modified
+        and "Set-Cookie" not in response.headers
+    )
 
 
 def _register_outbox(app: Flask) -> None:

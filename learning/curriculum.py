@@ -15,6 +15,7 @@ instead, as a release pipeline wants.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -54,6 +55,15 @@ class Curriculum:
     def glossary(self) -> Glossary:
         """The shared glossary of the modules."""
         return self.modules.glossary
+
+    @functools.cached_property
+    def version(self) -> str:
+        """One hash of every served file's version (modules, glossary, quizzes): it changes
+        when any content a page may show changes, as pages' ETags need."""
+        versions = [f"module {m.slug} {m.version}" for m in self.modules.modules]
+        versions.append(f"glossary {self.glossary.version}")
+        versions += [f"quiz {q.slug} {q.version}" for q in self.quizzes]
+        return hashlib.sha256("\n".join(versions).encode()).hexdigest()
 
     @property
     def problems_by_file(self) -> dict[str, tuple[Problem, ...]]:

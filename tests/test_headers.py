@@ -1,11 +1,15 @@
-"""Security headers on every response: every route of the access matrix, for every audience."""
+"""Security headers on every response: every route of the access matrix, for every audience.
+
+Nothing may be stored (``no-store``) except the static files and the reading pages as someone
+not signed in gets them, which are the same for everyone (tests/test_caching.py).
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from . import test_access
-from .test_access import AUDIENCES, MATRIX
+from .test_access import ANON, AUDIENCES, MATRIX
 
 audience_client = test_access.audience_client  # the access matrix's people and their things
 
@@ -13,11 +17,14 @@ EXPECTED = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
 }
+#: The pages a shared cache may keep, when no one is signed in.
+FOR_EVERYONE = {"modules.index", "modules.module", "modules.glossary", "modules.search"}
+PUBLIC = "public, max-age=60, s-maxage=600"
 
 
-def assert_secure_headers(response) -> None:
+def assert_secure_headers(response, cache_control: str = "no-store") -> None:
+    assert response.headers.get("Cache-Control") == cache_control
     for name, value in EXPECTED.items():
         assert response.headers.get(name) == value, name
     policy = response.headers["Content-Security-Policy"]
@@ -41,7 +48,10 @@ def test_every_route_sends_the_security_headers(
     data = {"roles": [], "organisation": ids["org"]} if method == "POST" else None
     response = client.open(path.format(**ids), method=method, data=data)
     assert response.status_code == expected[audience]
-    assert_secure_headers(response)
+    shared = audience == ANON and endpoint in FOR_EVERYONE
+    assert_secure_headers(response, PUBLIC if shared else "no-store")
+    if shared:
+        assert "Set-Cookie" not in response.headers
 
 
 def test_error_pages_and_refused_hosts_send_them_too(client):
