@@ -340,8 +340,37 @@ def main() -> int:
                 f"{label:<36} {median:>10.2f} {p95:>8.2f} {median / baseline:>7.1f} "
                 f"{per_request:>8}"
             )
+        anonymous_revalidation(app, baseline)
         whole_organisation_csv(app, database, baseline)
     return 0
+
+
+def anonymous_revalidation(app: Flask, baseline: float) -> None:
+    """Whether the anonymous module page sets a cookie (with CSRF on, as in production), and
+    what answering a reader whose copy is current (a 304 to ``If-None-Match``) costs."""
+    path = "/modules/hospital-discharge"
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        reader = app.test_client()
+        first = reader.get(path)
+        assert first.status_code == 200, first.status_code
+        etag = first.headers.get("ETag")
+        cookie = "sets a cookie" if "Set-Cookie" in first.headers else "sets no cookie"
+        print(
+            f"\nmodule page, anonymous: {cookie}; Cache-Control: {first.headers['Cache-Control']}"
+        )
+        if etag is None:
+            print("  no ETag, so no revalidation to time")
+            return
+        again = reader.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304, again.status_code
+        samples = timed(lambda: reader.get(path, headers={"If-None-Match": etag}))
+        median = statistics.median(samples)
+        p95 = statistics.quantiles(samples, n=20)[-1]
+        label = "module page, anonymous, 304"
+        print(f"{label:<36} {median:>10.2f} {p95:>8.2f} {median / baseline:>7.1f}")
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
 
 
 if __name__ == "__main__":
