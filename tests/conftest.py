@@ -22,7 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
 
-from learning import accounts, create_app
+from learning import accounts, cohorts, create_app
 from learning.extensions import db, limiter
 from learning.models import Membership, Organisation, OrganisationKind, Role, User
 from learning.professions import Stage
@@ -188,6 +188,23 @@ def make_organisation(app: Flask) -> Callable[..., Organisation]:
             db.session.refresh(organisation)
             db.session.expunge(organisation)
             return organisation
+
+    return make
+
+
+@pytest.fixture
+def make_cohort(app: Flask) -> Callable[..., int]:
+    """Create a cohort owned by a trainer, through the domain as the trainer's form does, and
+    return its id."""
+
+    def make(owner: User, name: str = "Discharge together", description: str = "") -> int:
+        with app.app_context():
+            cohort = cohorts.create(
+                db.session.get(User, owner.id),
+                cohorts.CohortDetails(name, description, None, None, 4, {}),
+            )
+            db.session.commit()
+            return cohort.id
 
     return make
 

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from learning import cohorts, notify
+from learning import notify
 from learning.extensions import db, mail
 from learning.models import Membership, OutboxMessage, Role, User
 from learning.professions import Stage
@@ -112,21 +112,8 @@ def trainer(make_user):
 
 
 @pytest.fixture
-def cohort_id(app, trainer):
-    with app.app_context():
-        cohort = cohorts.create(
-            db.session.get(User, trainer.id),
-            cohorts.CohortDetails(
-                name="Discharge together",
-                description="",
-                starts_on=None,
-                ends_on=None,
-                group_size=4,
-                mix_target={},
-            ),
-        )
-        db.session.commit()
-        return cohort.id
+def cohort_id(make_cohort, trainer):
+    return make_cohort(trainer)
 
 
 @pytest.fixture

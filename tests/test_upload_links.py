@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask.sessions import SecureCookieSessionInterface
 
-from learning import cohorts, compliance
+from learning import compliance
 from learning.extensions import db, mail
 from learning.models import Membership, Organisation, OutboxMessage, Role, User
 
@@ -35,21 +35,8 @@ def riverside(make_organisation):
 
 
 @pytest.fixture
-def cohort_id(app, trainer):
-    with app.app_context():
-        cohort = cohorts.create(
-            db.session.get(User, trainer.id),
-            cohorts.CohortDetails(
-                name="Discharge together",
-                description="",
-                starts_on=None,
-                ends_on=None,
-                group_size=4,
-                mix_target={},
-            ),
-        )
-        db.session.commit()
-        return cohort.id
+def cohort_id(make_cohort, trainer):
+    return make_cohort(trainer)
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import re
 
-from learning import cohorts
-from learning.extensions import db
-from learning.models import Role, User
+from learning.models import Role
 
 from ..conftest import PASSWORD
 
@@ -16,24 +14,11 @@ NEWCOMER = "email,name,profession,stage\ngrace.a@example.org,Grace Adeyemi,Nurse
 
 
 def test_an_admin_passes_on_a_link_that_a_trainers_upload_left_in_the_outbox(
-    journey, app, make_user
+    journey, app, make_user, make_cohort
 ):
     trainer = make_user(Role.TRAINER, name="Helen Okafor", profession="social-work")
     admin = make_user(Role.ADMIN, name="Ola Admin")
-    with app.app_context():
-        cohort = cohorts.create(
-            db.session.get(User, trainer.id),
-            cohorts.CohortDetails(
-                name="Discharge together",
-                description="",
-                starts_on=None,
-                ends_on=None,
-                group_size=4,
-                mix_target={},
-            ),
-        )
-        db.session.commit()
-        cohort_id = cohort.id
+    cohort_id = make_cohort(trainer)
     page = journey.page
 
     journey.sign_in(trainer.email, PASSWORD)
